@@ -1,0 +1,37 @@
+# make test: everything a change must pass (installs the npm clients it needs).
+# make e2e:  real editors (Neovim, VS Code in Chromium); installs its own packages.
+# make bench: the benchmarks whose figures the README quotes.
+
+GO        ?= go
+NODE_DIR  := test/node
+BIN       := bin/doxls
+
+export DOXLS_REQUIRE_TOOLS := 1
+
+.PHONY: test e2e bench build node-deps vet fuzz clean
+
+build:
+	$(GO) build -o $(BIN) .
+
+node-deps: $(NODE_DIR)/node_modules/.installed
+
+$(NODE_DIR)/node_modules/.installed: $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json
+	cd $(NODE_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+vet:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
+
+test: node-deps vet
+	$(GO) test -race -count=1 ./...
+
+# Short fuzz runs over every target; the seed corpora live in testdata/fuzz.
+fuzz:
+	scripts/fuzz.sh 20s
+
+bench: build node-deps
+	scripts/bench.sh
+
+clean:
+	rm -rf bin $(NODE_DIR)/node_modules

@@ -1,0 +1,270 @@
+// Command doxls gets OAuth tokens for SAP Document Information Extraction and
+// keeps the Bearer headers of .http request files fresh. Run without
+// arguments (or as "doxls serve") it is a language server on stdio.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/doxls/doxls/auth"
+	"github.com/doxls/doxls/demo"
+	"github.com/doxls/doxls/httpfile"
+	"github.com/doxls/doxls/server"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "0.1.0-dev"
+
+// Exit statuses (DESIGN.md §6).
+const (
+	exitOK    = 0
+	exitFail  = 1
+	exitUsage = 2
+)
+
+const usage = `usage: doxls [command] [flags]
+
+commands:
+  serve                      language server on stdio (the default)
+  token [--key FILE] [--json] [--force]
+                             print an access token
+  bearer [--key FILE] [--mode header|variable] FILE...
+                             write the token into .http files
+  keys [DIR]                 list service keys found in DIR (default .)
+  demo                       the whole flow against a built-in UAA emulator
+  version                    print the version
+`
+
+// errUsage marks errors that should exit with status 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	var err error
+	switch cmd {
+	case "serve":
+		err = serve(ctx, args, stdin, stdout, stderr)
+	case "token":
+		err = token(ctx, args, stdout)
+	case "bearer":
+		err = bearer(ctx, args, stdout)
+	case "keys":
+		err = keys(args, stdout)
+	case "demo":
+		err = demo.Run(ctx, stdout)
+	case "version":
+		fmt.Fprintf(stdout, "doxls %s\n", version)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+	default:
+		err = usageError{fmt.Sprintf("unknown command %q (try doxls help)", cmd)}
+	}
+	var ue usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, flag.ErrHelp):
+		return exitUsage
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "doxls: %v\n", err)
+		return exitUsage
+	default:
+		fmt.Fprintf(stderr, "doxls: %v\n", err)
+		return exitFail
+	}
+}
+
+// newFlags returns a flag set whose errors become usage errors.
+func newFlags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet("doxls "+name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return fs
+}
+
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return usageError{usage}
+		}
+		return usageError{err.Error()}
+	}
+	return nil
+}
+
+func serve(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlags("serve")
+	level := fs.String("log-level", "warn", "log level: debug, info, warn, error")
+	file := fs.String("log-file", "", "write logs to this file instead of stderr")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	return server.Run(ctx, server.Options{
+		In: stdin, Out: stdout, LogOut: stderr,
+		LogLevel: *level, LogFile: *file, Version: version,
+	})
+}
+
+// findKey loads the key named by --key, else the one key found in the
+// environment or the current folder.
+func findKey(path string) (*auth.ServiceKey, error) {
+	if path != "" {
+		return auth.LoadKey(path)
+	}
+	keys, err := auth.KeysFromEnv(os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	if len(keys) == 0 {
+		found, _ := auth.Discover(".", auth.DiscoverOptions{})
+		keys = found
+	}
+	switch len(keys) {
+	case 0:
+		return nil, errors.New("no service key found in this folder; pass --key FILE or set DOX_SERVICE_KEY")
+	case 1:
+		return keys[0], nil
+	}
+	ids := make([]string, len(keys))
+	for i, k := range keys {
+		ids[i] = k.ID
+	}
+	return nil, fmt.Errorf("%d service keys found; pick one with --key:\n%s", len(keys), strings.Join(ids, "\n"))
+}
+
+func fetch(ctx context.Context, keyPath string, force bool) (*auth.ServiceKey, auth.Token, error) {
+	key, err := findKey(keyPath)
+	if err != nil {
+		return nil, auth.Token{}, err
+	}
+	cache := auth.NewCache(auth.NewClient(auth.ClientOptions{}), 5*time.Minute)
+	tok, _, err := cache.Token(ctx, key, force)
+	return key, tok, err
+}
+
+func token(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := newFlags("token")
+	keyPath := fs.String("key", "", "service key file")
+	asJSON := fs.Bool("json", false, "print a JSON object")
+	force := fs.Bool("force", false, "fetch a new token even if one is cached")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{"token takes no arguments"}
+	}
+	_, tok, err := fetch(ctx, *keyPath, *force)
+	if err != nil {
+		return err
+	}
+	if !*asJSON {
+		_, err = fmt.Fprintln(stdout, tok.AccessToken)
+		return err
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(struct {
+		AccessToken string `json:"access_token"`
+		TokenType   string `json:"token_type"`
+		ExpiresIn   int64  `json:"expires_in"`
+		ExpiresAt   string `json:"expires_at"`
+		Scope       string `json:"scope"`
+	}{tok.AccessToken, tok.TokenType, int64(time.Until(tok.ExpiresAt).Seconds()), tok.ExpiresAt.UTC().Format(time.RFC3339), tok.Scope})
+}
+
+func bearer(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := newFlags("bearer")
+	keyPath := fs.String("key", "", "service key file")
+	mode := fs.String("mode", string(httpfile.ModeHeader), "header or variable")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	m := httpfile.Mode(*mode)
+	if m != httpfile.ModeHeader && m != httpfile.ModeVariable {
+		return usageError{fmt.Sprintf("--mode must be header or variable, not %q", *mode)}
+	}
+	if fs.NArg() == 0 {
+		return usageError{"bearer needs at least one .http file"}
+	}
+	key, tok, err := fetch(ctx, *keyPath, false)
+	if err != nil {
+		return err
+	}
+	opts := httpfile.Options{Token: tok.AccessToken, APIHost: key.APIHost(), Mode: m, Line: -1}
+	failed := 0
+	for _, path := range fs.Args() {
+		plan, err := httpfile.EditFile(path, opts)
+		if err != nil {
+			fmt.Fprintf(stdout, "%s: %v\n", path, err)
+			failed++
+			continue
+		}
+		fmt.Fprintf(stdout, "%s: %d edit(s)\n", path, len(plan.Edits))
+		for _, s := range plan.Skipped {
+			fmt.Fprintf(stdout, "%s:%d: skipped: %s\n", path, s.Line+1, s.Reason)
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %d files could not be edited", failed, fs.NArg())
+	}
+	return nil
+}
+
+func keys(args []string, stdout io.Writer) error {
+	fs := newFlags("keys")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	dir := "."
+	switch fs.NArg() {
+	case 0:
+	case 1:
+		dir = fs.Arg(0)
+	default:
+		return usageError{"keys takes at most one folder"}
+	}
+	found, problems := auth.Discover(dir, auth.DiscoverOptions{})
+	env, err := auth.KeysFromEnv(os.Getenv)
+	if err != nil {
+		problems = append(problems, err)
+	}
+	for _, k := range append(env, found...) {
+		id := k.ID
+		if k.Path != "" {
+			id = filepath.Join(dir, k.ID)
+		}
+		fmt.Fprintf(stdout, "%s\tclient %s\tzone %s\tapi %s\t%s\n", id, k.UAA.ClientID, k.UAA.IdentityZone, k.APIURL, credType(k))
+	}
+	for _, p := range problems {
+		fmt.Fprintf(stdout, "problem: %v\n", p)
+	}
+	return nil
+}
+
+func credType(k *auth.ServiceKey) string {
+	if k.UAA.CredentialType == "" {
+		return auth.BindingSecret
+	}
+	return k.UAA.CredentialType
+}
