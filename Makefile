@@ -8,7 +8,7 @@ BIN       := bin/doxls
 
 export DOXLS_REQUIRE_TOOLS := 1
 
-.PHONY: test e2e bench build node-deps vet fuzz clean
+.PHONY: test e2e bench build node-deps vet fuzz clean vsix
 
 build:
 	$(GO) build -o $(BIN) .
@@ -35,3 +35,13 @@ bench: build node-deps
 
 clean:
 	rm -rf bin $(NODE_DIR)/node_modules
+
+# Real editors against the built binary and the UAA emulator. Each script
+# installs the Debian and npm packages it needs.
+e2e: build
+	editors/nvim/test/e2e.sh
+	editors/code/scripts/e2e.sh
+
+# The linux-x64 .vsix with the server inside.
+vsix:
+	editors/code/scripts/package.sh
