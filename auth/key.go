@@ -1,0 +1,131 @@
+// Package auth holds service keys, the UAA token client, the token cache and
+// JWT claims for display.
+package auth
+
+import (
+	"errors"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Credential types as BTP writes them in uaa.credential-type.
+const (
+	BindingSecret  = "binding-secret"
+	InstanceSecret = "instance-secret"
+	X509           = "x509"
+)
+
+// UAA is the uaa object of a service key. It prints (fmt %v, %+v, %#v, %s)
+// with ClientSecret and Key hidden.
+type UAA struct {
+	URL            string
+	ClientID       string
+	ClientSecret   string // never logged, never in an error
+	CredentialType string
+	CertURL        string
+	Certificate    string // PEM, may hold a chain
+	Key            string // PEM private key
+	IdentityZone   string
+	UAADomain      string
+	XSAppName      string
+}
+
+// ServiceKey is a DOX service key in any of the accepted input forms.
+type ServiceKey struct {
+	ID         string // stable id: path relative to the workspace folder, or env:VCAP_SERVICES / env:DOX_SERVICE_KEY
+	Path       string // absolute path of the file it came from; "" for env keys
+	APIURL     string // endpoints.backend.url, else url; "" for a bare uaa object
+	SwaggerURL string // tenantuiurl + swagger, when the key has both
+	UAA        UAA
+}
+
+// IsX509 says whether the key authenticates with a client certificate.
+func (k *ServiceKey) IsX509() bool { return k.UAA.CredentialType == X509 }
+
+// APIHost is the host[:port] of APIURL, lower-cased, default ports dropped.
+func (k *ServiceKey) APIHost() string {
+	u, err := url.Parse(k.APIURL)
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	host, port := strings.ToLower(u.Hostname()), u.Port()
+	if (u.Scheme == "https" && port == "443") || (u.Scheme == "http" && port == "80") {
+		port = ""
+	}
+	if port == "" {
+		if strings.Contains(host, ":") {
+			return "[" + host + "]"
+		}
+		return host
+	}
+	return net.JoinHostPort(host, port)
+}
+
+// TokenURL is where tokens are fetched: certurl for x509 keys, else url, plus /oauth/token.
+func (k *ServiceKey) TokenURL() string {
+	base := k.UAA.URL
+	if k.IsX509() {
+		base = k.UAA.CertURL
+	}
+	return strings.TrimRight(base, "/") + "/oauth/token"
+}
+
+// LoadKey reads and parses a key file; its ID is the path as given.
+func LoadKey(path string) (*ServiceKey, error) {
+	data, err := readKeyFile(path)
+	if err != nil {
+		return nil, err
+	}
+	k, err := ParseKey(path, data)
+	if err != nil {
+		return nil, err
+	}
+	if abs, err := filepath.Abs(path); err == nil {
+		k.Path = abs
+	}
+	return k, nil
+}
+
+// maxKeySize bounds what is read as a key: real keys are a few KiB.
+const maxKeySize = 1 << 20
+
+func readKeyFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, &KeyError{Name: path, Problem: fileProblem(err)}
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, &KeyError{Name: path, Problem: fileProblem(err)}
+	}
+	if st.IsDir() {
+		return nil, &KeyError{Name: path, Problem: "is a folder, not a service key file"}
+	}
+	if st.Size() > maxKeySize {
+		return nil, &KeyError{Name: path, Problem: "is larger than 1 MiB, not a service key"}
+	}
+	data := make([]byte, st.Size())
+	if _, err := f.ReadAt(data, 0); err != nil && st.Size() > 0 {
+		return nil, &KeyError{Name: path, Problem: fileProblem(err)}
+	}
+	return data, nil
+}
+
+// fileProblem turns an *os.PathError into text that does not repeat the path.
+func fileProblem(err error) string {
+	switch {
+	case os.IsNotExist(err):
+		return "no such file"
+	case os.IsPermission(err):
+		return "permission denied"
+	}
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
