@@ -1,20 +1,208 @@
-// Package server is the doxls language server.
+// Package server is the doxls language server: lifecycle, documents,
+// settings, hover, code lens, diagnostics, token status and auto-refresh,
+// on top of the commands package. It dispatches JSON-RPC itself (see
+// handler.go) rather than through protocol.ServerDispatcher, whose
+// lifecycle and cancellation handling do not fit (DESIGN.md §8).
 package server
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
+	"os"
+	"sync"
+
+	"go.lsp.dev/jsonrpc2"
+	"go.lsp.dev/protocol"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+
+	"github.com/doxls/doxls/auth"
+	"github.com/doxls/doxls/commands"
 )
 
 // Options configure Run.
 type Options struct {
 	In       io.Reader
 	Out      io.Writer
-	LogOut   io.Writer
-	LogLevel string
+	LogOut   io.Writer // where logs go without LogFile; normally stderr
+	LogLevel string    // debug, info, warn (default), error
 	LogFile  string
 	Version  string
+	Getenv   func(string) string // default os.Getenv
+	// Client configures the token client; tests use it for the emulator's CA.
+	Client auth.ClientOptions
 }
 
-// Run serves LSP on In/Out until the client exits or In ends.
-func Run(ctx context.Context, opts Options) error { panic("todo") }
+// ErrNoShutdown is returned when the client exits, or the input ends,
+// without a shutdown request first (the process then exits with 1).
+var ErrNoShutdown = errors.New("the client ended the session without a shutdown request")
+
+// Run serves LSP on In/Out until the client exits or the input ends.
+func Run(ctx context.Context, opts Options) error {
+	log, closeLog, err := newLogger(opts)
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+	if opts.Getenv == nil {
+		opts.Getenv = os.Getenv
+	}
+
+	s := newServer(opts, log)
+	st := newStream(opts.In, opts.Out, closerFunc(func() error { return nil }))
+	conn := jsonrpc2.NewConn(st)
+	s.conn = conn
+	conn.Go(ctx, s.handle)
+
+	select {
+	case <-conn.Done():
+	case <-s.exited:
+	case <-ctx.Done():
+	}
+	s.stop()
+	if s.isShutdown() {
+		return nil
+	}
+	return ErrNoShutdown
+}
+
+type closerFunc func() error
+
+func (f closerFunc) Close() error { return f() }
+
+func newLogger(opts Options) (*zap.Logger, func(), error) {
+	level := zapcore.WarnLevel
+	if opts.LogLevel != "" {
+		if err := level.UnmarshalText([]byte(opts.LogLevel)); err != nil {
+			return nil, nil, fmt.Errorf("--log-level %q: use debug, info, warn or error", opts.LogLevel)
+		}
+	}
+	var out zapcore.WriteSyncer
+	closeFn := func() {}
+	if opts.LogFile != "" {
+		f, err := os.OpenFile(opts.LogFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--log-file: %w", err)
+		}
+		out = zapcore.AddSync(f)
+		closeFn = func() { f.Close() }
+	} else {
+		w := opts.LogOut
+		if w == nil {
+			w = io.Discard
+		}
+		out = zapcore.AddSync(&lockedWriter{w: w})
+	}
+	enc := zap.NewProductionEncoderConfig()
+	enc.EncodeTime = zapcore.ISO8601TimeEncoder
+	core := zapcore.NewCore(zapcore.NewConsoleEncoder(enc), out, level)
+	return zap.New(core), closeFn, nil
+}
+
+// lockedWriter keeps concurrent log lines whole on a shared writer.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// Server is one LSP session.
+type Server struct {
+	conn    jsonrpc2.Conn
+	log     *zap.Logger
+	version string
+	getenv  func(string) string
+
+	// ctx lives as long as the session; background work hangs off it.
+	ctx    context.Context
+	cancel context.CancelFunc
+	exited chan struct{}
+
+	mu       sync.Mutex
+	state    state
+	caps     clientCaps
+	settings commands.Settings
+	inflight map[string]context.CancelFunc
+	pending  []protocol.ShowMessageParams // messages held until initialized
+	// discovered is closed when the first key discovery has finished.
+	discovered chan struct{}
+
+	docs   *documents
+	keys   *commands.Keyring
+	tokens *auth.Cache
+	client *auth.Client
+	cmds   *commands.Handler
+	status *status
+	diags  *diagnostics
+}
+
+type state int
+
+const (
+	stateNew state = iota
+	stateRunning
+	stateShutdown
+)
+
+func newServer(opts Options, log *zap.Logger) *Server {
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &Server{
+		log:        log,
+		version:    opts.Version,
+		getenv:     opts.Getenv,
+		ctx:        ctx,
+		cancel:     cancel,
+		exited:     make(chan struct{}),
+		settings:   commands.DefaultSettings(),
+		inflight:   map[string]context.CancelFunc{},
+		discovered: make(chan struct{}),
+		docs:       newDocuments(),
+		keys:       commands.NewKeyring(nil, opts.Getenv),
+	}
+	s.client = auth.NewClient(opts.Client)
+	s.tokens = auth.NewCache(s.client, s.settings.RefreshMargin)
+	s.status = newStatus(s)
+	s.diags = newDiagnostics(s)
+	s.cmds = &commands.Handler{
+		Keys:     s.keys,
+		Tokens:   s.tokens,
+		Docs:     s.docs,
+		Client:   (*editor)(s),
+		Status:   s.status,
+		Settings: s.Settings,
+		Progress: s.progress,
+	}
+	return s
+}
+
+// Settings returns the current settings.
+func (s *Server) Settings() commands.Settings {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.settings
+}
+
+func (s *Server) isShutdown() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.state == stateShutdown
+}
+
+// stop ends background work: timers, in-flight requests, fetches.
+func (s *Server) stop() {
+	s.cancel()
+	s.status.stop()
+	s.diags.stop()
+	s.mu.Lock()
+	for _, cancel := range s.inflight {
+		cancel()
+	}
+	s.mu.Unlock()
+}

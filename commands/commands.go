@@ -1,0 +1,103 @@
+// Package commands implements the doxls.* workspace commands (DESIGN.md §5):
+// argument decoding, calls into auth and httpfile, and the workspace edits
+// the client is asked to apply.
+package commands
+
+import (
+	"context"
+	"encoding/json"
+	"sort"
+
+	"go.lsp.dev/protocol"
+
+	"github.com/doxls/doxls/auth"
+)
+
+// Command ids, fixed by the contract.
+const (
+	LoadServiceKey = "doxls.loadServiceKey"
+	GetToken       = "doxls.getToken"
+	InsertBearer   = "doxls.insertBearer"
+	RefreshBearers = "doxls.refreshBearers"
+	TokenInfo      = "doxls.tokenInfo"
+	ClearToken     = "doxls.clearToken"
+)
+
+// Document is an open text document as the server holds it.
+type Document struct {
+	URI     protocol.DocumentURI
+	Version int32
+	Text    []byte
+}
+
+// Documents gives access to the open documents.
+type Documents interface {
+	Get(uri protocol.DocumentURI) (Document, bool)
+	All() []Document
+}
+
+// Client is what the commands need from the editor.
+type Client interface {
+	// ApplyEdit asks the client to apply edit and returns once it answered;
+	// an edit the client did not apply is an error.
+	ApplyEdit(ctx context.Context, label string, edit protocol.WorkspaceEdit) error
+	// DocumentChanges reports whether the client takes versioned documentChanges.
+	DocumentChanges() bool
+}
+
+// Status hears about token changes, to notify the client and schedule refreshes.
+type Status interface {
+	Fetched(key *auth.ServiceKey, tok auth.Token)
+	Failed(key *auth.ServiceKey, err error)
+	Cleared(id string)
+}
+
+// Handler runs the commands.
+type Handler struct {
+	Keys     *Keyring
+	Tokens   *auth.Cache
+	Docs     Documents
+	Client   Client
+	Status   Status
+	Settings func() Settings
+	// Progress, when set, wraps a token fetch the user waits for.
+	Progress func(ctx context.Context, title string, fn func() error) error
+}
+
+type command func(h *Handler, ctx context.Context, args []json.RawMessage) (any, error)
+
+var table = map[string]command{
+	LoadServiceKey: (*Handler).loadServiceKey,
+	GetToken:       (*Handler).getToken,
+	InsertBearer:   (*Handler).insertBearer,
+	RefreshBearers: (*Handler).refreshBearers,
+	TokenInfo:      (*Handler).tokenInfo,
+	ClearToken:     (*Handler).clearToken,
+}
+
+// IDs lists the implemented command ids, for executeCommandProvider.
+func IDs() []string {
+	ids := make([]string, 0, len(table))
+	for id := range table {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// Execute runs the command id. Errors are *Error values carrying the
+// JSON-RPC code to answer with.
+func (h *Handler) Execute(ctx context.Context, id string, args []json.RawMessage) (any, error) {
+	cmd, ok := table[id]
+	if !ok {
+		return nil, invalidParams("unknown command %q", id)
+	}
+	res, err := cmd(h, ctx, args)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, failed(err)
+	}
+	return res, nil
+}

@@ -1,0 +1,236 @@
+package commands
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"unicode/utf8"
+
+	"go.lsp.dev/protocol"
+	"go.lsp.dev/uri"
+
+	"github.com/doxls/doxls/auth"
+	"github.com/doxls/doxls/httpfile"
+)
+
+type insertArgs struct {
+	URI  string `json:"uri"`
+	Line *int   `json:"line"`
+}
+
+// SkipEntry is a request left alone, by its request line.
+type SkipEntry struct {
+	Line   int    `json:"line"`
+	Reason string `json:"reason"`
+}
+
+type insertResult struct {
+	Edited  int         `json:"edited"`
+	Skipped []SkipEntry `json:"skipped"`
+}
+
+func (h *Handler) insertBearer(ctx context.Context, raw []json.RawMessage) (any, error) {
+	var args insertArgs
+	if err := decodeArgs(InsertBearer, raw, &args); err != nil {
+		return nil, err
+	}
+	if args.URI == "" {
+		return nil, invalidParams("%s: uri is required", InsertBearer)
+	}
+	line := -1
+	if args.Line != nil {
+		if *args.Line < 0 {
+			return nil, invalidParams("%s: line must be 0 or more", InsertBearer)
+		}
+		line = *args.Line
+	}
+	doc, err := h.document(protocol.DocumentURI(args.URI))
+	if err != nil {
+		return nil, err
+	}
+	key, err := h.Keys.Get("")
+	if err != nil {
+		return nil, err
+	}
+	tok, _, err := h.Token(ctx, key, false)
+	if err != nil {
+		return nil, err
+	}
+	opts := h.options(key, tok.AccessToken)
+	opts.Line = line
+	plan := httpfile.PlanEdits(doc.Text, opts)
+	res := insertResult{Edited: len(plan.Edits), Skipped: []SkipEntry{}}
+	for _, s := range plan.Skipped {
+		res.Skipped = append(res.Skipped, SkipEntry{Line: s.Line, Reason: s.Reason})
+	}
+	if len(plan.Edits) > 0 {
+		edit := h.workspaceEdit([]docEdits{{doc, plan.Edits}})
+		if err := h.Client.ApplyEdit(ctx, "Insert DOX token", edit); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+type refreshArgs struct {
+	URIs []string `json:"uris"`
+	// ForceRefresh fetches a new token first (code lens and quick fix use it).
+	ForceRefresh bool `json:"forceRefresh"`
+}
+
+type refreshResult struct {
+	Edited    int `json:"edited"`
+	Documents int `json:"documents"`
+}
+
+func (h *Handler) refreshBearers(ctx context.Context, raw []json.RawMessage) (any, error) {
+	var args refreshArgs
+	if err := decodeArgs(RefreshBearers, raw, &args); err != nil {
+		return nil, err
+	}
+	var docs []Document
+	if args.URIs == nil {
+		docs = h.Docs.All()
+	} else {
+		for _, u := range args.URIs {
+			doc, err := h.document(protocol.DocumentURI(u))
+			if err != nil {
+				return nil, err
+			}
+			docs = append(docs, doc)
+		}
+	}
+	// A workspace without Bearer tokens needs no token at all.
+	withTokens := docs[:0:0]
+	for _, d := range docs {
+		if len(httpfile.Tokens(d.Text)) > 0 {
+			withTokens = append(withTokens, d)
+		}
+	}
+	if len(withTokens) == 0 && !args.ForceRefresh {
+		return refreshResult{}, nil
+	}
+	key, err := h.Keys.Get("")
+	if err != nil {
+		return nil, err
+	}
+	tok, _, err := h.Token(ctx, key, args.ForceRefresh)
+	if err != nil {
+		return nil, err
+	}
+	n, changed, err := h.Replace(ctx, key, tok, withTokens)
+	if err != nil {
+		return nil, err
+	}
+	return refreshResult{Edited: n, Documents: changed}, nil
+}
+
+// Replace writes tok over the older Bearer tokens of key's requests in docs,
+// in one workspace edit; it returns the edits and documents changed.
+func (h *Handler) Replace(ctx context.Context, key *auth.ServiceKey, tok auth.Token, docs []Document) (edits, changed int, err error) {
+	opts := h.options(key, tok.AccessToken)
+	opts.RefreshOnly = true
+	var all []docEdits
+	for _, d := range docs {
+		plan := httpfile.PlanEdits(d.Text, opts)
+		if len(plan.Edits) > 0 {
+			all = append(all, docEdits{d, plan.Edits})
+			edits += len(plan.Edits)
+		}
+	}
+	if len(all) == 0 {
+		return 0, 0, nil
+	}
+	if err := h.Client.ApplyEdit(ctx, "Refresh DOX tokens", h.workspaceEdit(all)); err != nil {
+		return 0, 0, err
+	}
+	return edits, len(all), nil
+}
+
+func (h *Handler) options(key *auth.ServiceKey, token string) httpfile.Options {
+	s := h.Settings()
+	return httpfile.Options{
+		Token:        token,
+		APIHost:      key.APIHost(),
+		ExtraHosts:   s.ExtraHosts,
+		Mode:         s.InsertMode,
+		VariableName: s.VariableName,
+		Line:         -1,
+	}
+}
+
+// document returns the open document at u, or reads it from disk.
+func (h *Handler) document(u protocol.DocumentURI) (Document, error) {
+	if d, ok := h.Docs.Get(u); ok {
+		return d, nil
+	}
+	path, err := PathOf(string(u))
+	if err != nil {
+		return Document{}, err
+	}
+	if path == string(u) {
+		return Document{}, invalidParams("%q is not a file URI", u)
+	}
+	text, err := os.ReadFile(path)
+	if err != nil {
+		return Document{}, fmt.Errorf("cannot read %s: %w", path, unwrapPathError(err))
+	}
+	if !utf8.Valid(text) {
+		return Document{}, fmt.Errorf("%s is not UTF-8 text; doxls leaves it alone", path)
+	}
+	return Document{URI: protocol.DocumentURI(uri.File(path)), Version: -1, Text: text}, nil
+}
+
+func unwrapPathError(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
+
+type docEdits struct {
+	doc   Document
+	edits []httpfile.Edit
+}
+
+// workspaceEdit builds versioned documentChanges when the client takes
+// them (so a document changed meanwhile is refused, not corrupted), else
+// plain changes.
+func (h *Handler) workspaceEdit(all []docEdits) protocol.WorkspaceEdit {
+	var we protocol.WorkspaceEdit
+	if h.Client.DocumentChanges() {
+		for _, de := range all {
+			id := protocol.OptionalVersionedTextDocumentIdentifier{
+				TextDocumentIdentifier: protocol.TextDocumentIdentifier{URI: de.doc.URI},
+			}
+			if de.doc.Version >= 0 {
+				v := de.doc.Version
+				id.Version = &v
+			}
+			we.DocumentChanges = append(we.DocumentChanges, protocol.TextDocumentEdit{TextDocument: id, Edits: textEdits(de.edits)})
+		}
+		return we
+	}
+	we.Changes = map[protocol.DocumentURI][]protocol.TextEdit{}
+	for _, de := range all {
+		we.Changes[de.doc.URI] = textEdits(de.edits)
+	}
+	return we
+}
+
+func textEdits(edits []httpfile.Edit) []protocol.TextEdit {
+	out := make([]protocol.TextEdit, len(edits))
+	for i, e := range edits {
+		out[i] = protocol.TextEdit{Range: Range(e.Range), NewText: e.NewText}
+	}
+	return out
+}
+
+// Range converts an httpfile range to LSP.
+func Range(r httpfile.Range) protocol.Range {
+	return protocol.Range{
+		Start: protocol.Position{Line: uint32(r.Start.Line), Character: uint32(r.Start.Character)},
+		End:   protocol.Position{Line: uint32(r.End.Line), Character: uint32(r.End.Character)},
+	}
+}

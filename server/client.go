@@ -1,0 +1,102 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+
+	"go.lsp.dev/protocol"
+	"go.uber.org/zap"
+)
+
+// editor is the Server seen as the commands' Client.
+type editor Server
+
+func (e *editor) DocumentChanges() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.caps.documentChanges
+}
+
+// ApplyEdit sends workspace/applyEdit through the conn and waits for the
+// answer; protocol.Client.ApplyEdit cannot decode {"applied": true}
+// (DESIGN.md §8).
+func (e *editor) ApplyEdit(ctx context.Context, label string, edit protocol.WorkspaceEdit) error {
+	e.mu.Lock()
+	can := e.caps.applyEdit
+	e.mu.Unlock()
+	if !can {
+		return fmt.Errorf("this editor cannot apply workspace edits (workspace.applyEdit); use \"doxls bearer\" on the command line instead")
+	}
+	var res struct {
+		Applied       bool   `json:"applied"`
+		FailureReason string `json:"failureReason"`
+	}
+	params := protocol.ApplyWorkspaceEditParams{Label: label, Edit: edit}
+	if _, err := e.conn.Call(ctx, "workspace/applyEdit", params, &res); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return fmt.Errorf("the editor failed to apply the edit: %w", err)
+	}
+	if !res.Applied {
+		reason := res.FailureReason
+		if reason == "" {
+			reason = "the document probably changed meanwhile; run the command again"
+		}
+		return fmt.Errorf("the editor did not apply the edit: %s", reason)
+	}
+	return nil
+}
+
+// progress shows work-done progress around fn when the client supports it.
+func (s *Server) progress(ctx context.Context, title string, fn func() error) error {
+	s.mu.Lock()
+	can := s.caps.progress
+	s.mu.Unlock()
+	if !can {
+		return fn()
+	}
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	token := "doxls-" + hex.EncodeToString(b[:])
+	if _, err := s.conn.Call(ctx, "window/workDoneProgress/create", map[string]string{"token": token}, nil); err != nil {
+		s.log.Debug("progress refused", zap.Error(err))
+		return fn()
+	}
+	s.sendProgress(token, map[string]any{"kind": "begin", "title": title, "cancellable": false})
+	err := fn()
+	s.sendProgress(token, map[string]any{"kind": "end"})
+	return err
+}
+
+func (s *Server) sendProgress(token string, value any) {
+	if err := s.conn.Notify(s.ctx, "$/progress", map[string]any{"token": token, "value": value}); err != nil {
+		s.log.Debug("cannot send progress", zap.Error(err))
+	}
+}
+
+// showMessage tells the user something through the editor.
+func (s *Server) showMessage(typ protocol.MessageType, msg string) {
+	if err := s.conn.Notify(s.ctx, "window/showMessage", protocol.ShowMessageParams{Type: typ, Message: msg}); err != nil {
+		s.log.Debug("cannot show message", zap.Error(err))
+	}
+}
+
+// deferMessage keeps a message until the client sent initialized.
+func (s *Server) deferMessage(typ protocol.MessageType, msg string) {
+	s.mu.Lock()
+	s.pending = append(s.pending, protocol.ShowMessageParams{Type: typ, Message: msg})
+	s.mu.Unlock()
+}
+
+func (s *Server) flushMessages() {
+	s.mu.Lock()
+	pending := s.pending
+	s.pending = nil
+	s.mu.Unlock()
+	for _, m := range pending {
+		s.showMessage(m.Type, m.Message)
+	}
+}

@@ -1,0 +1,207 @@
+package server
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"sync"
+
+	"go.lsp.dev/jsonrpc2"
+)
+
+// maxMessage bounds one message body; a 1 MB .http file is far below it.
+const maxMessage = 64 << 20
+
+// stream frames LSP messages (Content-Length headers) on a reader and a
+// writer. Unlike jsonrpc2.NewStream it answers a body that is not valid
+// JSON-RPC with the error the spec names and reads on, instead of handing
+// the connection an error that closes it.
+type stream struct {
+	in     *bufio.Reader
+	out    io.Writer
+	closer io.Closer
+	mu     sync.Mutex // serialises writes: replies, notifications, our own errors
+}
+
+func newStream(in io.Reader, out io.Writer, closer io.Closer) *stream {
+	return &stream{in: bufio.NewReaderSize(in, 64<<10), out: out, closer: closer}
+}
+
+func (s *stream) Read(ctx context.Context) (jsonrpc2.Message, int64, error) {
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, 0, err
+		}
+		body, n, err := s.frame()
+		if err != nil {
+			return nil, n, err
+		}
+		msg, id, rpcErr := decode(body)
+		if rpcErr == nil {
+			return msg, n, nil
+		}
+		if err := s.writeError(id, rpcErr); err != nil {
+			return nil, n, err
+		}
+	}
+}
+
+// frame reads one header block and its body.
+func (s *stream) frame() ([]byte, int64, error) {
+	var total int64
+	length := -1
+	for {
+		line, err := s.in.ReadString('\n')
+		total += int64(len(line))
+		if err != nil {
+			if errors.Is(err, io.EOF) && total == 0 {
+				return nil, total, io.EOF
+			}
+			return nil, total, fmt.Errorf("reading message header: %w", err)
+		}
+		line = strings.TrimRight(line, "\r\n")
+		if line == "" {
+			if length < 0 {
+				continue // stray blank line between messages
+			}
+			break
+		}
+		name, value, ok := strings.Cut(line, ":")
+		if !ok {
+			return nil, total, fmt.Errorf("malformed message header %q", truncate(line, 40))
+		}
+		if strings.EqualFold(strings.TrimSpace(name), "Content-Length") {
+			length, err = strconv.Atoi(strings.TrimSpace(value))
+			if err != nil || length < 0 || length > maxMessage {
+				return nil, total, fmt.Errorf("bad Content-Length %q", truncate(value, 20))
+			}
+		}
+	}
+	body := make([]byte, length)
+	n, err := io.ReadFull(s.in, body)
+	total += int64(n)
+	if err != nil {
+		return nil, total, fmt.Errorf("reading message body: %w", err)
+	}
+	return body, total, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
+}
+
+// probe is a message seen loosely, to tell which rule it breaks.
+type probe struct {
+	JSONRPC *string         `json:"jsonrpc"`
+	ID      json.RawMessage `json:"id"`
+	Method  json.RawMessage `json:"method"`
+	Params  json.RawMessage `json:"params"`
+	Result  json.RawMessage `json:"result"`
+	Error   json.RawMessage `json:"error"`
+}
+
+// decode checks body against JSON-RPC 2.0 and decodes it. On failure it
+// returns the id to answer to (raw JSON, "null" when unknown) and the error.
+func decode(body []byte) (jsonrpc2.Message, json.RawMessage, *jsonrpc2.Error) {
+	null := json.RawMessage("null")
+	if !json.Valid(body) {
+		return nil, null, jsonrpc2.NewError(jsonrpc2.ParseError, "parse error: the message body is not valid JSON")
+	}
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 || trimmed[0] != '{' {
+		return nil, null, jsonrpc2.NewError(jsonrpc2.InvalidRequest, "invalid request: a message must be a JSON object (batches are not used by LSP)")
+	}
+	var p probe
+	if err := json.Unmarshal(trimmed, &p); err != nil {
+		return nil, null, jsonrpc2.NewError(jsonrpc2.InvalidRequest, "invalid request: "+err.Error())
+	}
+	id := null
+	if len(p.ID) > 0 && !isNull(p.ID) {
+		if !validID(p.ID) {
+			return nil, null, jsonrpc2.NewError(jsonrpc2.InvalidRequest, "invalid request: id must be a string or an integer")
+		}
+		id = p.ID
+	}
+	invalid := func(msg string) (jsonrpc2.Message, json.RawMessage, *jsonrpc2.Error) {
+		return nil, id, jsonrpc2.NewError(jsonrpc2.InvalidRequest, "invalid request: "+msg)
+	}
+	if p.JSONRPC == nil || *p.JSONRPC != "2.0" {
+		return invalid(`"jsonrpc" must be "2.0"`)
+	}
+	if len(p.Method) == 0 {
+		if len(p.ID) == 0 || (len(p.Result) == 0 && len(p.Error) == 0) {
+			return invalid(`a message needs a "method", or an "id" with a "result" or "error"`)
+		}
+	} else {
+		var method string
+		if err := json.Unmarshal(p.Method, &method); err != nil || method == "" {
+			return invalid(`"method" must be a non-empty string`)
+		}
+		if len(p.Params) > 0 && !isNull(p.Params) && p.Params[0] != '{' && p.Params[0] != '[' {
+			return invalid(`"params" must be an object or an array`)
+		}
+	}
+	msg, err := jsonrpc2.DecodeMessage(trimmed)
+	if err != nil {
+		return invalid(err.Error())
+	}
+	return msg, id, nil
+}
+
+func isNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }
+
+// validID accepts what jsonrpc2.ID can carry: a string or an int32.
+func validID(raw json.RawMessage) bool {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return true
+	}
+	var n int32
+	return json.Unmarshal(raw, &n) == nil
+}
+
+func (s *stream) Write(ctx context.Context, msg jsonrpc2.Message) (int64, error) {
+	data, err := json.Marshal(msg)
+	if err != nil {
+		return 0, fmt.Errorf("marshaling message: %w", err)
+	}
+	return s.writeBody(data)
+}
+
+func (s *stream) writeError(id json.RawMessage, e *jsonrpc2.Error) error {
+	data, err := json.Marshal(struct {
+		JSONRPC string          `json:"jsonrpc"`
+		ID      json.RawMessage `json:"id"`
+		Error   *jsonrpc2.Error `json:"error"`
+	}{"2.0", id, e})
+	if err != nil {
+		return err
+	}
+	_, err = s.writeBody(data)
+	return err
+}
+
+func (s *stream) writeBody(data []byte) (int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n, err := fmt.Fprintf(s.out, "Content-Length: %d\r\n\r\n", len(data))
+	if err != nil {
+		return int64(n), fmt.Errorf("writing message: %w", err)
+	}
+	m, err := s.out.Write(data)
+	if err != nil {
+		return int64(n + m), fmt.Errorf("writing message: %w", err)
+	}
+	return int64(n + m), nil
+}
+
+func (s *stream) Close() error { return s.closer.Close() }
