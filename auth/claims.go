@@ -1,7 +1,6 @@
 package auth
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -40,28 +39,24 @@ func ParseClaims(token string) (Claims, error) {
 	if err != nil {
 		return Claims{}, notJWT("its payload is not base64url")
 	}
-	var raw struct {
-		ClientID  string          `json:"client_id"`
-		CID       string          `json:"cid"`
-		ZID       string          `json:"zid"`
-		Scope     json.RawMessage `json:"scope"`
-		IAT       json.Number     `json:"iat"`
-		EXP       json.Number     `json:"exp"`
-		ISS       string          `json:"iss"`
-		GrantType string          `json:"grant_type"`
+	// Claims of an unexpected type are left empty rather than failing:
+	// this is for display, and the rest of the token is still worth showing.
+	var raw object
+	if err := json.Unmarshal(payload, &raw); err != nil || raw == nil {
+		return Claims{}, notJWT("its payload is not a JSON object")
 	}
-	dec := json.NewDecoder(bytes.NewReader(payload))
-	dec.UseNumber()
-	if err := dec.Decode(&raw); err != nil {
-		return Claims{}, notJWT("its payload is not a JSON object of the expected claims")
+	c := Claims{
+		ClientID:  looseString(raw["client_id"]),
+		ZoneID:    looseString(raw["zid"]),
+		Scopes:    scopes(raw["scope"]),
+		IssuedAt:  unixTime(raw["iat"]),
+		ExpiresAt: unixTime(raw["exp"]),
+		Issuer:    looseString(raw["iss"]),
+		GrantType: looseString(raw["grant_type"]),
 	}
-	c := Claims{ClientID: raw.ClientID, ZoneID: raw.ZID, Issuer: raw.ISS, GrantType: raw.GrantType}
 	if c.ClientID == "" {
-		c.ClientID = raw.CID
+		c.ClientID = looseString(raw["cid"])
 	}
-	c.Scopes = scopes(raw.Scope)
-	c.IssuedAt = unixTime(raw.IAT)
-	c.ExpiresAt = unixTime(raw.EXP)
 	return c, nil
 }
 
@@ -90,11 +85,11 @@ func scopes(raw json.RawMessage) []string {
 
 // unixTime converts a NumericDate (seconds, possibly fractional); absent or
 // absurd values give the zero time.
-func unixTime(n json.Number) time.Time {
-	f, err := n.Float64()
-	if err != nil || f <= 0 || f > 1e11 || math.IsNaN(f) {
+func unixTime(raw json.RawMessage) time.Time {
+	var f float64
+	if json.Unmarshal(raw, &f) != nil || f <= 0 || f > 1e11 {
 		return time.Time{}
 	}
 	sec, frac := math.Modf(f)
-	return time.Unix(int64(sec), int64(frac*1e9))
+	return time.Unix(int64(sec), int64(frac*1e9)).UTC()
 }

@@ -179,4 +179,3 @@ func checkTokenURL(key *ServiceKey, raw string) error {
 	}
 	return nil
 }
-

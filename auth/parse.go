@@ -46,7 +46,11 @@ func (p keyParser) root(data []byte) (object, error) {
 	err := json.Unmarshal(data[start:], &root)
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
-		line, col := position(data, start+int(se.Offset))
+		at := start + int(se.Offset) - 1 // Offset counts the offending byte as read
+		if se.Error() == "unexpected end of JSON input" {
+			at = len(data) // just past the end
+		}
+		line, col := position(data, at)
 		return nil, &KeyError{Name: p.name, Line: line, Column: col, Problem: "invalid JSON: " + syntaxProblem(se)}
 	}
 	if err != nil || root == nil {
@@ -63,10 +67,9 @@ func syntaxProblem(se *json.SyntaxError) string {
 	return se.Error()
 }
 
-// position converts the offset encoding/json reports (bytes read when the
-// error was found) into a 1-based line and column of the offending byte.
+// position converts a byte index into a 1-based line and column.
 func position(data []byte, offset int) (line, col int) {
-	offset = min(max(offset-1, 0), len(data))
+	offset = min(max(offset, 0), len(data))
 	before := data[:offset]
 	line = bytes.Count(before, []byte{'\n'}) + 1
 	col = offset - (bytes.LastIndexByte(before, '\n') + 1) + 1
