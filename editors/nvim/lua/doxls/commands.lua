@@ -1,0 +1,141 @@
+-- :DoxToken, :DoxInsertBearer, :DoxRefresh, :DoxKey: thin wrappers around the
+-- server's doxls.* workspace commands (DESIGN §5).
+local lsp = require("doxls.lsp")
+local status = require("doxls.status")
+
+local M = {}
+
+local levels = vim.log.levels
+
+local function plural(n, word)
+  return string.format("%d %s%s", n, word, n == 1 and "" or "s")
+end
+
+local function skipped_text(skipped)
+  local parts = {}
+  for _, s in ipairs(skipped or {}) do
+    table.insert(parts, string.format("line %d: %s", (s.line or 0) + 1, s.reason or "skipped"))
+  end
+  return table.concat(parts, ", ")
+end
+
+--- :DoxToken[!] [register] — time left of the active key's token; ! fetches
+--- a new one; a register name also copies the token there.
+function M.token(opts)
+  local register = opts.args ~= "" and opts.args or nil
+  local args = opts.bang and { forceRefresh = true } or nil
+  lsp.exec("doxls.getToken", args, function(res)
+    local left = status.format_left(tonumber(res.expiresIn) or 0)
+    local until_at = status.parse_time(res.expiresAt)
+    local msg = string.format(
+      "token for %s: %s left%s%s",
+      res.key or "?",
+      left,
+      until_at and os.date(" (until %H:%M)", until_at) or "",
+      res.fromCache and "" or ", new"
+    )
+    if register then
+      vim.fn.setreg(register, res.accessToken)
+      msg = msg .. string.format(", copied to register %s", register)
+    end
+    lsp.notify(msg, levels.INFO)
+  end)
+end
+
+--- :DoxInsertBearer[!] — the Bearer header for the request under the cursor,
+--- or with ! for every request of the buffer.
+function M.insert_bearer(opts)
+  local bufnr = vim.api.nvim_get_current_buf()
+  local args = { uri = vim.uri_from_bufnr(bufnr) }
+  if not opts.bang then
+    args.line = vim.api.nvim_win_get_cursor(0)[1] - 1
+  end
+  lsp.exec("doxls.insertBearer", args, function(res)
+    local skipped = skipped_text(res.skipped)
+    local msg
+    if (res.edited or 0) > 0 then
+      msg = "token written (" .. plural(res.edited, "line") .. ")"
+    elseif skipped == "" then
+      msg = "the Bearer token is already current"
+    else
+      msg = "nothing written"
+    end
+    if skipped ~= "" then
+      msg = msg .. "; skipped " .. skipped
+    end
+    lsp.notify(msg, skipped ~= "" and levels.WARN or levels.INFO)
+  end, bufnr)
+end
+
+--- :DoxRefresh — replace outdated Bearer tokens in every open document.
+function M.refresh()
+  lsp.exec("doxls.refreshBearers", nil, function(res)
+    if (res.edited or 0) == 0 then
+      lsp.notify("every Bearer token is current", levels.INFO)
+    else
+      lsp.notify(
+        string.format("refreshed %s in %s", plural(res.edited, "token"), plural(res.documents or 0, "document")),
+        levels.INFO
+      )
+    end
+  end)
+end
+
+local function describe(key, active)
+  local parts = { (key.id == active and "* " or "  ") .. key.id }
+  if key.clientId then
+    table.insert(parts, key.clientId)
+  end
+  if key.apiUrl then
+    table.insert(parts, key.apiUrl)
+  end
+  return table.concat(parts, "  ")
+end
+
+local function load(path)
+  lsp.exec("doxls.loadServiceKey", { path = path }, function(res)
+    lsp.notify("using service key " .. tostring(res.active), levels.INFO)
+  end)
+end
+
+--- :DoxKey [file] — load a service key file, or choose among the keys the
+--- server discovered.
+function M.key(opts)
+  if opts.args ~= "" then
+    return load(vim.fn.fnamemodify(vim.fn.expand(opts.args), ":p"))
+  end
+  lsp.exec("doxls.loadServiceKey", nil, function(res)
+    local keys = res.keys or {}
+    if #keys == 0 then
+      return lsp.notify("no service key found; run :DoxKey path/to/key.json", levels.WARN)
+    end
+    vim.ui.select(keys, {
+      prompt = "DOX service key",
+      format_item = function(key)
+        return describe(key, res.active)
+      end,
+    }, function(choice)
+      if choice then
+        -- Keys from the environment have an id but no path.
+        load(choice.path or choice.id)
+      end
+    end)
+  end)
+end
+
+function M.register()
+  local create = vim.api.nvim_create_user_command
+  create("DoxToken", M.token, {
+    bang = true,
+    nargs = "?",
+    desc = "DOX: show the token's time left (! = fetch a new one; arg = register to copy it to)",
+  })
+  create("DoxInsertBearer", M.insert_bearer, {
+    bang = true,
+    desc = "DOX: write the Bearer header for the request under the cursor (! = every request)",
+  })
+  create("DoxRefresh", M.refresh, { desc = "DOX: refresh outdated Bearer tokens in open buffers" })
+  create("DoxKey", M.key, { nargs = "?", complete = "file", desc = "DOX: choose or load a service key" })
+end
+
+return M

@@ -1,0 +1,54 @@
+-- Unit tests of the plugin's pure Lua parts, run by e2e.sh with
+--   nvim --headless -u NONE --cmd "set rtp^=editors/nvim" -c "luafile editors/nvim/test/unit.lua"
+local status = require("doxls.status")
+local failures = 0
+
+local function eq(what, got, want)
+  if got ~= want then
+    failures = failures + 1
+    io.stderr:write(string.format("unit: %s: got %s, want %s\n", what, vim.inspect(got), vim.inspect(want)))
+  end
+end
+
+-- RFC 3339 → epoch seconds, independent of the local time zone.
+eq("epoch", status.parse_time("1970-01-01T00:00:00Z"), 0)
+eq("2025 Z", status.parse_time("2025-03-01T12:00:00Z"), 1740830400)
+eq("leap day", status.parse_time("2024-02-29T23:59:59Z"), 1709251199)
+eq("fraction", status.parse_time("2025-03-01T12:00:00.123456789Z"), 1740830400)
+eq("positive offset", status.parse_time("2025-03-01T13:30:00+01:30"), 1740830400)
+eq("negative offset", status.parse_time("2025-03-01T07:00:00-05:00"), 1740830400)
+eq("not a time", status.parse_time("tomorrow"), nil)
+eq("null", status.parse_time(vim.NIL), nil)
+
+-- Time left as the statusline shows it.
+eq("12h", status.format_left(43199), "11h 59m")
+eq("hours", status.format_left(11 * 3600 + 58 * 60 + 30), "11h 58m")
+eq("minutes", status.format_left(42 * 60 + 5), "42m")
+eq("seconds", status.format_left(30), "<1m")
+eq("zero", status.format_left(0), "expired")
+eq("past", status.format_left(-5), "expired")
+
+-- statusline text from dox/tokenStatus notifications.
+local now = status.parse_time("2025-03-01T12:00:00Z")
+eq("nothing known", status.text(now), "")
+status.update({ key = "k", state = "valid", expiresAt = "2025-03-01T23:58:00Z" }, 1)
+eq("valid", status.text(now), "DOX 11h 58m")
+eq("valid but past expiry", status.text(now + 12 * 3600), "DOX expired")
+status.update({ key = "k", state = "expiring", expiresAt = "2025-03-01T12:04:00Z" }, 1)
+eq("expiring", status.text(now), "DOX 4m")
+status.update({ key = "k", state = "expired", expiresAt = "2025-03-01T11:00:00Z" }, 1)
+eq("expired", status.text(now), "DOX expired")
+status.update({ key = "k", state = "error", expiresAt = vim.NIL, message = "the client id or secret is wrong" }, 1)
+eq("error", status.text(now), "DOX !")
+status.update({ key = "k", state = "missing", expiresAt = vim.NIL }, 1)
+eq("missing", status.text(now), "")
+status.update({ key = "k", state = "valid", expiresAt = "2025-03-01T23:58:00Z" }, 1)
+status.forget(2)
+eq("other client's exit", status.text(now), "DOX 11h 58m")
+status.forget(1)
+eq("after the client exited", status.text(now), "")
+
+if failures > 0 then
+  vim.cmd("cquit 1")
+end
+vim.cmd("qa!")
