@@ -1,0 +1,46 @@
+// Package testbin builds the doxls binary once per test process, with the
+// race detector when the tests run with it, so that tests drive the real
+// program over its real stdio.
+package testbin
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sync"
+)
+
+var (
+	once sync.Once
+	path string
+	err  error
+)
+
+// Path builds doxls (once) and returns the binary's path.
+func Path() (string, error) {
+	once.Do(func() {
+		dir, mkErr := os.MkdirTemp("", "doxls-bin-")
+		if mkErr != nil {
+			err = mkErr
+			return
+		}
+		path = filepath.Join(dir, "doxls")
+		args := []string{"build", "-o", path}
+		if raceEnabled {
+			args = append(args, "-race")
+		}
+		args = append(args, "github.com/doxls/doxls")
+		cmd := exec.Command("go", args...)
+		cmd.Dir = moduleRoot()
+		cmd.Stderr = os.Stderr
+		err = cmd.Run()
+	})
+	return path, err
+}
+
+// moduleRoot is the repository root, found from this file's location.
+func moduleRoot() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..")
+}

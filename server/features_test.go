@@ -1,0 +1,208 @@
+package server_test
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"go.lsp.dev/protocol"
+
+	"github.com/doxls/doxls/auth/uaatest"
+)
+
+type diagnosticsNote struct {
+	URI         string `json:"uri"`
+	Diagnostics []struct {
+		Severity int    `json:"severity"`
+		Code     string `json:"code"`
+		Message  string `json:"message"`
+		Range    struct {
+			Start struct{ Line, Character int } `json:"start"`
+		} `json:"range"`
+	} `json:"diagnostics"`
+}
+
+func TestAutoRefreshReplacesTheTokenInOpenDocuments(t *testing.T) {
+	// Tokens live 4 s and enter the 2 s margin after 2 s.
+	e := newEnv(t, uaatest.Options{TokenTTL: 4 * time.Second})
+	c := e.start()
+	c.initialize(e.dir, map[string]any{"refreshMarginSeconds": 2})
+	u := c.open(filepath.Join(e.dir, "a.http"), "GET "+e.apiURL()+"/capabilities\n")
+	other := c.open(filepath.Join(e.dir, "b.http"), "GET "+e.apiURL()+"/document/jobs\n")
+	if err := c.command("doxls.insertBearer", map[string]any{"uri": u}, nil); err != nil {
+		t.Fatal(err)
+	}
+	first := c.text(u)
+	c.waitStatus("valid")
+	c.waitStatus("expiring")
+	st := c.waitStatus("valid") // the auto-refreshed token
+	waitForText(t, c, u, func(s string) bool { return s != first })
+	if !strings.Contains(c.text(u), "Authorization: Bearer ey") {
+		t.Errorf("after auto-refresh the document has no Bearer header: %q", redactJWTs(c.text(u)))
+	}
+	if c.text(other) != "GET "+e.apiURL()+"/document/jobs\n" {
+		t.Error("auto-refresh touched a document that carried no token")
+	}
+	if st.ExpiresAt == nil {
+		t.Error("the refreshed status has no expiresAt")
+	}
+	if n := e.uaa.TokenRequests(); n < 2 {
+		t.Errorf("UAA saw %d token requests, want a refresh", n)
+	}
+}
+
+func TestX509KeyOverMutualTLS(t *testing.T) {
+	e := newEnv(t, uaatest.Options{})
+	e.write("dox-key.json", string(e.uaa.X509KeyJSON("sb-x509-client!b48751|dox-xsuaa-std-trial!b10844", time.Hour)))
+	c := e.start()
+	c.initialize(e.dir, nil)
+	var tok tokenResult
+	if err := c.command("doxls.getToken", nil, &tok); err != nil {
+		t.Fatalf("getToken with an x509 key: %v", err)
+	}
+	var info struct{ ClientID string }
+	if err := c.command("doxls.tokenInfo", map[string]any{"token": tok.AccessToken}, &info); err != nil {
+		t.Fatal(err)
+	}
+	if info.ClientID != "sb-x509-client!b48751|dox-xsuaa-std-trial!b10844" {
+		t.Errorf("x509 token for client %q", info.ClientID)
+	}
+}
+
+func TestExpiredCertificateIsNamed(t *testing.T) {
+	e := newEnv(t, uaatest.Options{})
+	e.write("dox-key.json", string(e.uaa.X509KeyJSON("sb-x509!b1|dox!b2", -time.Hour)))
+	c := e.start()
+	c.initialize(e.dir, nil)
+	var res struct {
+		Problems []string `json:"problems"`
+	}
+	if err := c.command("doxls.loadServiceKey", nil, &res); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Problems) != 1 || !strings.Contains(res.Problems[0], "dox-key.json") || !strings.Contains(res.Problems[0], "expired") {
+		t.Errorf("problems = %q, want one naming dox-key.json and the expiry", res.Problems)
+	}
+	msg := c.waitNote("window/showMessage", nil)
+	if !strings.Contains(string(msg), "expired") {
+		t.Errorf("showMessage = %s", msg)
+	}
+}
+
+func TestRestartAdoptsATokenFromAnOpenDocument(t *testing.T) {
+	e := newEnv(t, uaatest.Options{})
+	c := e.start()
+	c.initialize(e.dir, nil)
+	var tok tokenResult
+	if err := c.command("doxls.getToken", nil, &tok); err != nil {
+		t.Fatal(err)
+	}
+	c.shutdown()
+
+	again := e.start()
+	again.initialize(e.dir, nil)
+	again.open(filepath.Join(e.dir, "a.http"), "GET "+e.apiURL()+"/capabilities\nAuthorization: Bearer "+tok.AccessToken+"\n")
+	var adopted tokenResult
+	if err := again.command("doxls.getToken", nil, &adopted); err != nil {
+		t.Fatal(err)
+	}
+	if adopted.AccessToken != tok.AccessToken || !adopted.FromCache {
+		t.Errorf("after restart: same token %v, fromCache %v", adopted.AccessToken == tok.AccessToken, adopted.FromCache)
+	}
+	if n := e.uaa.TokenRequests(); n != 1 {
+		t.Errorf("UAA saw %d token requests, want 1: the open document's token should be adopted", n)
+	}
+}
+
+func TestDiagnosticsCodeLensAndQuickFix(t *testing.T) {
+	e := newEnv(t, uaatest.Options{TokenTTL: 2 * time.Second})
+	c := e.start()
+	c.initialize(e.dir, map[string]any{"autoRefresh": false, "refreshMarginSeconds": 1})
+	var old tokenResult
+	if err := c.command("doxls.getToken", nil, &old); err != nil {
+		t.Fatal(err)
+	}
+	c.waitStatus("expired") // the 2 s token has run out
+	src := "### jobs\nGET " + e.apiURL() + "/document/jobs\nAuthorization: Bearer " + old.AccessToken + "\n\n### capabilities\nGET " + e.apiURL() + "/capabilities\n"
+	u := c.open(filepath.Join(e.dir, "a.http"), src)
+
+	var diags diagnosticsNote
+	c.waitNote("textDocument/publishDiagnostics", func(raw json.RawMessage) bool {
+		_ = json.Unmarshal(raw, &diags)
+		return diags.URI == string(u) && len(diags.Diagnostics) == 1
+	})
+	d := diags.Diagnostics[0]
+	if d.Severity != 2 || d.Code != "dox-token-expired" || d.Range.Start.Line != 2 || !strings.Contains(d.Message, "expired") {
+		t.Errorf("diagnostic = %+v, want an expired warning on line 2", d)
+	}
+
+	var lenses []struct {
+		Range   struct{ Start struct{ Line int } } `json:"range"`
+		Command struct {
+			Title, Command string
+		} `json:"command"`
+	}
+	c.must("textDocument/codeLens", map[string]any{"textDocument": map[string]any{"uri": u}}, &lenses)
+	if len(lenses) != 2 || !strings.Contains(lenses[0].Command.Title, "expired") || lenses[1].Command.Title != "Insert DOX token" || lenses[1].Range.Start.Line != 5 {
+		t.Fatalf("code lenses = %+v", lenses)
+	}
+
+	var actions []struct {
+		Title   string `json:"title"`
+		Kind    string `json:"kind"`
+		Command struct {
+			Command   string            `json:"command"`
+			Arguments []json.RawMessage `json:"arguments"`
+		} `json:"command"`
+	}
+	diagJSON, _ := json.Marshal(diags.Diagnostics)
+	var rawDiags []any
+	_ = json.Unmarshal(diagJSON, &rawDiags)
+	for _, rd := range rawDiags {
+		rd.(map[string]any)["source"] = "doxls"
+	}
+	c.must("textDocument/codeAction", map[string]any{
+		"textDocument": map[string]any{"uri": u},
+		"range":        map[string]any{"start": map[string]any{"line": 2, "character": 0}, "end": map[string]any{"line": 2, "character": 0}},
+		"context":      map[string]any{"diagnostics": rawDiags},
+	}, &actions)
+	if len(actions) != 1 || actions[0].Kind != "quickfix" {
+		t.Fatalf("code actions = %+v", actions)
+	}
+	// The editor runs the quick fix's command.
+	var args any
+	_ = json.Unmarshal(actions[0].Command.Arguments[0], &args)
+	var res struct{ Edited, Documents int }
+	if err := c.command(actions[0].Command.Command, args, &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Edited != 1 || strings.Contains(c.text(u), old.AccessToken) {
+		t.Errorf("quick fix: %+v; old token still there: %v", res, strings.Contains(c.text(u), old.AccessToken))
+	}
+}
+
+func TestSettingsChangeWithoutRestart(t *testing.T) {
+	e := newEnv(t, uaatest.Options{})
+	c := e.start()
+	c.initialize(e.dir, nil)
+	if err := c.conn.Notify(t.Context(), "workspace/didChangeConfiguration", map[string]any{
+		"settings": map[string]any{"dox": map[string]any{"insertMode": "variable", "variableName": "bearer"}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	u := c.open(filepath.Join(e.dir, "a.http"), "GET "+e.apiURL()+"/capabilities\n")
+	if err := c.command("doxls.insertBearer", map[string]any{"uri": u}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(c.text(u), "@bearer = ") {
+		t.Errorf("after switching to variable mode: %q", redactJWTs(c.text(u)))
+	}
+}
+
+// waitForText waits until the client's copy of u satisfies cond.
+func waitForText(t *testing.T, c *client, u protocol.DocumentURI, cond func(string) bool) {
+	t.Helper()
+	waitFor(t, func() bool { return cond(c.text(u)) })
+}

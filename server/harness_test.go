@@ -1,0 +1,467 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"go.lsp.dev/jsonrpc2"
+	"go.lsp.dev/protocol"
+	"go.lsp.dev/uri"
+
+	"github.com/doxls/doxls/auth"
+	"github.com/doxls/doxls/auth/uaatest"
+	"github.com/doxls/doxls/internal/testbin"
+)
+
+// wait bounds every wait in these tests; it is a hang guard, not timing.
+const wait = 20 * time.Second
+
+// env is a workspace with an emulator and a key file.
+type env struct {
+	t    *testing.T
+	uaa  *uaatest.Server
+	dir  string
+	key  string // key file path
+	envs []string
+}
+
+func newEnv(t *testing.T, opts uaatest.Options) *env {
+	t.Helper()
+	uaa, err := uaatest.New(opts)
+	if err != nil {
+		t.Fatalf("starting the UAA emulator: %v", err)
+	}
+	t.Cleanup(uaa.Close)
+	dir := t.TempDir()
+	e := &env{t: t, uaa: uaa, dir: dir, key: filepath.Join(dir, "dox-key.json")}
+	e.write("dox-key.json", string(uaa.KeyJSON(uaatest.DefaultClient)))
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(ca, uaa.CAPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e.envs = []string{"SSL_CERT_FILE=" + ca}
+	return e
+}
+
+func (e *env) write(name, content string) string {
+	e.t.Helper()
+	p := filepath.Join(e.dir, name)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		e.t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		e.t.Fatal(err)
+	}
+	return p
+}
+
+// apiURL is the base of the DOX API on the emulator.
+func (e *env) apiURL() string { return e.uaa.APIURL + "/document-information-extraction/v1" }
+
+// note is a notification the server sent.
+type note struct {
+	method string
+	params json.RawMessage
+}
+
+// client is an LSP client over the real binary's stdio, built on
+// go.lsp.dev/jsonrpc2. It keeps its own copies of the documents it opened
+// and applies workspace edits to them the way an editor does.
+type client struct {
+	t      *testing.T
+	cmd    *exec.Cmd
+	conn   jsonrpc2.Conn
+	stdin  io.WriteCloser
+	stderr *syncBuffer
+	logDir string
+	exit   chan error
+
+	mu     sync.Mutex
+	docs   map[protocol.DocumentURI]*clientDoc
+	notes  []note
+	signal chan struct{}
+	// refuseEdits makes the client answer applyEdit with applied: false.
+	refuseEdits bool
+	editsSeen   int
+}
+
+type clientDoc struct {
+	version int32
+	text    string
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// start runs doxls serve with args in e's folder.
+func (e *env) start(args ...string) *client {
+	e.t.Helper()
+	bin, err := testbin.Path()
+	if err != nil {
+		e.t.Fatalf("building doxls: %v", err)
+	}
+	logDir := e.t.TempDir()
+	cmd := exec.Command(bin, append([]string{"serve"}, args...)...)
+	cmd.Dir = e.dir
+	cmd.Env = append(os.Environ(), e.envs...)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	c := &client{
+		t: e.t, cmd: cmd, stdin: stdin, stderr: &syncBuffer{}, logDir: logDir,
+		exit: make(chan error, 1), docs: map[protocol.DocumentURI]*clientDoc{}, signal: make(chan struct{}, 1),
+	}
+	cmd.Stderr = c.stderr
+	if err := cmd.Start(); err != nil {
+		e.t.Fatal(err)
+	}
+	go func() { c.exit <- cmd.Wait() }()
+	c.conn = jsonrpc2.NewConn(jsonrpc2.NewStream(rwc{stdout, stdin}))
+	c.conn.Go(context.Background(), c.handle)
+	e.t.Cleanup(func() {
+		_ = stdin.Close()
+		select {
+		case <-c.exit:
+		case <-time.After(wait):
+			_ = cmd.Process.Kill()
+		}
+	})
+	return c
+}
+
+type rwc struct {
+	io.Reader
+	io.WriteCloser
+}
+
+// handle answers the server's requests as an editor would.
+func (c *client) handle(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc2.Request) error {
+	switch req.Method() {
+	case "workspace/applyEdit":
+		var p protocol.ApplyWorkspaceEditParams
+		if err := json.Unmarshal(req.Params(), &p); err != nil {
+			return reply(ctx, nil, err)
+		}
+		c.mu.Lock()
+		refuse := c.refuseEdits
+		c.editsSeen++
+		c.mu.Unlock()
+		if refuse {
+			return reply(ctx, map[string]any{"applied": false, "failureReason": "refused by test"}, nil)
+		}
+		applied, reason := c.applyWorkspaceEdit(p.Edit)
+		return reply(ctx, map[string]any{"applied": applied, "failureReason": reason}, nil)
+	case "window/workDoneProgress/create", "client/registerCapability":
+		return reply(ctx, nil, nil)
+	case "workspace/configuration":
+		return reply(ctx, []any{map[string]any{}}, nil)
+	}
+	if _, ok := req.(*jsonrpc2.Call); ok {
+		return reply(ctx, nil, jsonrpc2.Errorf(jsonrpc2.MethodNotFound, "test client: %s", req.Method()))
+	}
+	c.mu.Lock()
+	c.notes = append(c.notes, note{req.Method(), append(json.RawMessage(nil), req.Params()...)})
+	c.mu.Unlock()
+	select {
+	case c.signal <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+// applyWorkspaceEdit applies edits to the client's documents and tells the
+// server with didChange, as VS Code does.
+func (c *client) applyWorkspaceEdit(we protocol.WorkspaceEdit) (bool, string) {
+	type change struct {
+		uri     protocol.DocumentURI
+		version *int32
+		edits   []protocol.TextEdit
+	}
+	var changes []change
+	for _, dc := range we.DocumentChanges {
+		changes = append(changes, change{dc.TextDocument.URI, dc.TextDocument.Version, dc.Edits})
+	}
+	for u, edits := range we.Changes {
+		changes = append(changes, change{u, nil, edits})
+	}
+	for _, ch := range changes {
+		c.mu.Lock()
+		doc, ok := c.docs[ch.uri]
+		if !ok {
+			c.mu.Unlock()
+			return false, "document not open: " + string(ch.uri)
+		}
+		if ch.version != nil && *ch.version != doc.version {
+			c.mu.Unlock()
+			return false, fmt.Sprintf("version %d is stale, the document is at %d", *ch.version, doc.version)
+		}
+		text, err := applyEdits(doc.text, ch.edits)
+		if err != nil {
+			c.mu.Unlock()
+			return false, err.Error()
+		}
+		doc.text = text
+		doc.version++
+		version := doc.version
+		c.mu.Unlock()
+		err = c.conn.Notify(context.Background(), "textDocument/didChange", map[string]any{
+			"textDocument":   map[string]any{"uri": ch.uri, "version": version},
+			"contentChanges": []any{map[string]any{"text": text}},
+		})
+		if err != nil {
+			return false, err.Error()
+		}
+	}
+	return true, ""
+}
+
+// applyEdits applies LSP text edits (UTF-16 positions) to text.
+func applyEdits(text string, edits []protocol.TextEdit) (string, error) {
+	type span struct {
+		start, end int
+		text       string
+	}
+	spans := make([]span, len(edits))
+	for i, e := range edits {
+		s, err := byteOffset(text, e.Range.Start)
+		if err != nil {
+			return "", err
+		}
+		en, err := byteOffset(text, e.Range.End)
+		if err != nil {
+			return "", err
+		}
+		spans[i] = span{s, en, e.NewText}
+	}
+	// Apply from the end so earlier offsets stay valid.
+	for i := len(spans) - 1; i >= 0; i-- {
+		for j := 0; j < i; j++ {
+			if spans[j].start > spans[j+1].start {
+				spans[j], spans[j+1] = spans[j+1], spans[j]
+			}
+		}
+	}
+	for i := len(spans) - 1; i >= 0; i-- {
+		s := spans[i]
+		text = text[:s.start] + s.text + text[s.end:]
+	}
+	return text, nil
+}
+
+func byteOffset(text string, p protocol.Position) (int, error) {
+	line, i := uint32(0), 0
+	for line < p.Line {
+		j := strings.IndexByte(text[i:], '\n')
+		if j < 0 {
+			return 0, fmt.Errorf("line %d is past the end", p.Line)
+		}
+		i += j + 1
+		line++
+	}
+	units := uint32(0)
+	for units < p.Character {
+		if i >= len(text) || text[i] == '\n' || text[i] == '\r' {
+			return 0, fmt.Errorf("character %d is past the end of line %d", p.Character, p.Line)
+		}
+		r, size := utf8.DecodeRuneInString(text[i:])
+		units += uint32(len(utf16.Encode([]rune{r})))
+		i += size
+	}
+	return i, nil
+}
+
+// call sends a request and decodes the result.
+func (c *client) call(method string, params, result any) error {
+	c.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	_, err := c.conn.Call(ctx, method, params, result)
+	return err
+}
+
+// must is call that fails the test on error.
+func (c *client) must(method string, params, result any) {
+	c.t.Helper()
+	if err := c.call(method, params, result); err != nil {
+		c.t.Fatalf("%s: %v", method, err)
+	}
+}
+
+func (c *client) command(id string, args any, result any) error {
+	c.t.Helper()
+	p := map[string]any{"command": id, "arguments": []any{}}
+	if args != nil {
+		p["arguments"] = []any{args}
+	}
+	return c.call("workspace/executeCommand", p, result)
+}
+
+// initialize runs the handshake with the capabilities VS Code sends that
+// matter here, and the given initializationOptions.
+func (c *client) initialize(folder string, options map[string]any) {
+	c.t.Helper()
+	params := map[string]any{
+		"processId": os.Getpid(),
+		"rootUri":   uri.File(folder),
+		"workspaceFolders": []any{map[string]any{"uri": uri.File(folder), "name": "ws"}},
+		"capabilities": map[string]any{
+			"workspace": map[string]any{
+				"applyEdit":     true,
+				"workspaceEdit": map[string]any{"documentChanges": true},
+				"configuration": true,
+			},
+			"window": map[string]any{"workDoneProgress": true},
+		},
+		"initializationOptions": options,
+	}
+	var res struct {
+		Capabilities struct {
+			ExecuteCommandProvider struct {
+				Commands []string `json:"commands"`
+			} `json:"executeCommandProvider"`
+		} `json:"capabilities"`
+	}
+	c.must("initialize", params, &res)
+	if len(res.Capabilities.ExecuteCommandProvider.Commands) == 0 {
+		c.t.Fatalf("initialize: no commands in executeCommandProvider")
+	}
+	if err := c.conn.Notify(context.Background(), "initialized", map[string]any{}); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+func (c *client) open(path, text string) protocol.DocumentURI {
+	c.t.Helper()
+	u := uri.File(path)
+	c.mu.Lock()
+	c.docs[u] = &clientDoc{version: 1, text: text}
+	c.mu.Unlock()
+	err := c.conn.Notify(context.Background(), "textDocument/didOpen", map[string]any{
+		"textDocument": map[string]any{"uri": u, "languageId": "http", "version": 1, "text": text},
+	})
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return u
+}
+
+func (c *client) text(u protocol.DocumentURI) string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.docs[u].text
+}
+
+// waitNote waits for a notification of method that match accepts.
+func (c *client) waitNote(method string, match func(json.RawMessage) bool) json.RawMessage {
+	c.t.Helper()
+	deadline := time.After(wait)
+	seen := 0
+	for {
+		c.mu.Lock()
+		notes := c.notes[seen:]
+		c.mu.Unlock()
+		for _, n := range notes {
+			seen++
+			if n.method == method && (match == nil || match(n.params)) {
+				return n.params
+			}
+		}
+		select {
+		case <-c.signal:
+		case <-deadline:
+			c.t.Fatalf("no %s notification arrived", method)
+		}
+	}
+}
+
+type statusNote struct {
+	Key       string  `json:"key"`
+	State     string  `json:"state"`
+	ExpiresAt *string `json:"expiresAt"`
+	Message   string  `json:"message"`
+}
+
+func (c *client) waitStatus(state string) statusNote {
+	c.t.Helper()
+	var st statusNote
+	c.waitNote("dox/tokenStatus", func(raw json.RawMessage) bool {
+		_ = json.Unmarshal(raw, &st)
+		return st.State == state
+	})
+	return st
+}
+
+// shutdown ends the session properly and returns the exit status.
+func (c *client) shutdown() int {
+	c.t.Helper()
+	if err := c.call("shutdown", nil, nil); err != nil {
+		c.t.Fatalf("shutdown: %v", err)
+	}
+	if err := c.conn.Notify(context.Background(), "exit", nil); err != nil {
+		c.t.Fatal(err)
+	}
+	return c.exitCode()
+}
+
+func (c *client) exitCode() int {
+	c.t.Helper()
+	select {
+	case err := <-c.exit:
+		c.exit <- err
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return ee.ExitCode()
+		}
+		if err != nil {
+			c.t.Fatal(err)
+		}
+		return 0
+	case <-time.After(wait):
+		c.t.Fatal("the server did not exit")
+		return -1
+	}
+}
+
+// rpcCode is the JSON-RPC error code of err, or 0.
+func rpcCode(err error) jsonrpc2.Code {
+	var e *jsonrpc2.Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return 0
+}
+
+// redacted shows a token in a failure message without giving it away.
+func redacted(token string) string { return auth.Redact(token) }

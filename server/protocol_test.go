@@ -1,0 +1,327 @@
+package server_test
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/doxls/doxls/auth/uaatest"
+	"github.com/doxls/doxls/internal/testbin"
+)
+
+// raw drives the binary with hand-written frames, for the cases a client
+// library would never send.
+type raw struct {
+	t     *testing.T
+	cmd   *exec.Cmd
+	in    io.WriteCloser
+	out   *bufio.Reader
+	exit  chan error
+	lines chan map[string]any
+}
+
+func startRaw(t *testing.T, dir string) *raw {
+	t.Helper()
+	bin, err := testbin.Path()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin)
+	cmd.Dir = dir
+	in, _ := cmd.StdinPipe()
+	out, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	r := &raw{t: t, cmd: cmd, in: in, out: bufio.NewReader(out), exit: make(chan error, 1), lines: make(chan map[string]any, 64)}
+	go func() {
+		for {
+			msg, err := r.read()
+			if err != nil {
+				close(r.lines)
+				r.exit <- cmd.Wait()
+				return
+			}
+			r.lines <- msg
+		}
+	}()
+	t.Cleanup(func() {
+		in.Close()
+		select {
+		case <-r.exit:
+		case <-time.After(wait):
+			cmd.Process.Kill()
+		}
+	})
+	return r
+}
+
+func (r *raw) send(body string) {
+	r.t.Helper()
+	if _, err := fmt.Fprintf(r.in, "Content-Length: %d\r\n\r\n%s", len(body), body); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+func (r *raw) read() (map[string]any, error) {
+	length := -1
+	for {
+		line, err := r.out.ReadString('\n')
+		if err != nil {
+			return nil, err
+		}
+		line = strings.TrimSpace(line)
+		if line == "" {
+			break
+		}
+		if v, ok := strings.CutPrefix(line, "Content-Length: "); ok {
+			length, _ = strconv.Atoi(v)
+		}
+	}
+	body := make([]byte, length)
+	if _, err := io.ReadFull(r.out, body); err != nil {
+		return nil, err
+	}
+	var msg map[string]any
+	return msg, json.Unmarshal(body, &msg)
+}
+
+// reply waits for the next response (skipping notifications).
+func (r *raw) reply() map[string]any {
+	r.t.Helper()
+	for {
+		select {
+		case msg, ok := <-r.lines:
+			if !ok {
+				r.t.Fatal("the server closed its output")
+			}
+			if _, isNote := msg["method"]; !isNote {
+				return msg
+			}
+		case <-time.After(wait):
+			r.t.Fatal("no reply")
+		}
+	}
+}
+
+func (r *raw) wantError(body string, code float64, id any) {
+	r.t.Helper()
+	r.send(body)
+	msg := r.reply()
+	e, _ := msg["error"].(map[string]any)
+	if e == nil || e["code"] != code || fmt.Sprint(msg["id"]) != fmt.Sprint(id) {
+		r.t.Errorf("%s\n  answered %v, want error %v for id %v", body, msg, code, id)
+	}
+}
+
+func (r *raw) exitCode() int {
+	r.t.Helper()
+	select {
+	case err := <-r.exit:
+		if ee, ok := err.(*exec.ExitError); ok {
+			return ee.ExitCode()
+		}
+		return 0
+	case <-time.After(wait):
+		r.t.Fatal("the server did not exit")
+		return -1
+	}
+}
+
+const initialize = `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"processId":null,"rootUri":null,"capabilities":{}}}`
+
+func TestRequestsBeforeInitialize(t *testing.T) {
+	r := startRaw(t, t.TempDir())
+	r.wantError(`{"jsonrpc":"2.0","id":7,"method":"textDocument/hover","params":{"textDocument":{"uri":"file:///a.http"},"position":{"line":0,"character":0}}}`, -32002, 7)
+	r.wantError(`{"jsonrpc":"2.0","id":"s","method":"workspace/executeCommand","params":{"command":"doxls.getToken"}}`, -32002, "s")
+	r.send(initialize)
+	if res := r.reply(); res["result"] == nil {
+		t.Fatalf("initialize: %v", res)
+	}
+}
+
+func TestMalformedInputKeepsTheServerUp(t *testing.T) {
+	r := startRaw(t, t.TempDir())
+	r.send(initialize)
+	r.reply()
+	r.send(`{"jsonrpc":"2.0","method":"initialized","params":{}}`)
+	r.wantError(`{"jsonrpc":"2.0","id":2,"method":`, -32700, nil)
+	r.wantError(`not json at all`, -32700, nil)
+	r.wantError(`[1,2,3]`, -32600, nil)
+	r.wantError(`{"jsonrpc":"2.0","id":3}`, -32600, 3)
+	r.wantError(`{"jsonrpc":"1.0","id":4,"method":"shutdown"}`, -32600, 4)
+	r.wantError(`{"jsonrpc":"2.0","id":5,"method":42}`, -32600, 5)
+	r.wantError(`{"jsonrpc":"2.0","id":6,"method":"textDocument/hover","params":"x"}`, -32600, 6)
+	r.wantError(`{"jsonrpc":"2.0","id":7,"method":"no/such/method","params":{}}`, -32601, 7)
+	r.wantError(`{"jsonrpc":"2.0","id":8,"method":"textDocument/hover","params":{"textDocument":{"uri":3},"position":"top"}}`, -32602, 8)
+	r.wantError(`{"jsonrpc":"2.0","id":9,"method":"workspace/executeCommand","params":{"command":"doxls.getToken","arguments":{"key":1}}}`, -32602, 9)
+	// Still serving.
+	r.send(`{"jsonrpc":"2.0","id":10,"method":"textDocument/codeLens","params":{"textDocument":{"uri":"file:///none.http"}}}`)
+	if res := r.reply(); res["error"] != nil || res["id"] != float64(10) {
+		t.Errorf("after malformed input: %v", res)
+	}
+	r.send(`{"jsonrpc":"2.0","id":11,"method":"shutdown","params":null}`)
+	r.reply()
+	r.send(`{"jsonrpc":"2.0","method":"exit"}`)
+	if code := r.exitCode(); code != 0 {
+		t.Errorf("exit after shutdown: status %d, want 0", code)
+	}
+}
+
+func TestExitStatus(t *testing.T) {
+	t.Run("exit without shutdown", func(t *testing.T) {
+		r := startRaw(t, t.TempDir())
+		r.send(initialize)
+		r.reply()
+		r.send(`{"jsonrpc":"2.0","method":"exit"}`)
+		if code := r.exitCode(); code != 1 {
+			t.Errorf("status %d, want 1", code)
+		}
+	})
+	t.Run("shutdown without params, then exit", func(t *testing.T) {
+		r := startRaw(t, t.TempDir())
+		r.send(initialize)
+		r.reply()
+		r.send(`{"jsonrpc":"2.0","id":2,"method":"shutdown"}`)
+		if res := r.reply(); res["error"] != nil {
+			t.Fatalf("shutdown: %v", res)
+		}
+		r.wantError(`{"jsonrpc":"2.0","id":3,"method":"textDocument/codeLens","params":{"textDocument":{"uri":"file:///a.http"}}}`, -32600, 3)
+		r.send(`{"jsonrpc":"2.0","method":"exit"}`)
+		if code := r.exitCode(); code != 0 {
+			t.Errorf("status %d, want 0", code)
+		}
+	})
+	t.Run("shutdown with {} params", func(t *testing.T) {
+		r := startRaw(t, t.TempDir())
+		r.send(initialize)
+		r.reply()
+		r.send(`{"jsonrpc":"2.0","id":2,"method":"shutdown","params":{}}`)
+		if res := r.reply(); res["error"] != nil {
+			t.Fatalf("shutdown: %v", res)
+		}
+		r.send(`{"jsonrpc":"2.0","method":"exit","params":{}}`)
+		if code := r.exitCode(); code != 0 {
+			t.Errorf("status %d, want 0", code)
+		}
+	})
+	t.Run("end of input", func(t *testing.T) {
+		r := startRaw(t, t.TempDir())
+		r.send(initialize)
+		r.reply()
+		r.in.Close()
+		if code := r.exitCode(); code != 1 {
+			t.Errorf("status %d after end of input without shutdown, want 1", code)
+		}
+	})
+}
+
+func TestHoverAnswersWhileAFetchIsStalled(t *testing.T) {
+	e := newEnv(t, uaatest.Options{})
+	c := e.start()
+	c.initialize(e.dir, nil)
+	var tok tokenResult
+	if err := c.command("doxls.getToken", nil, &tok); err != nil {
+		t.Fatal(err)
+	}
+	u := c.open(filepath.Join(e.dir, "a.http"), "GET "+e.apiURL()+"/capabilities\nAuthorization: Bearer "+tok.AccessToken+"\n")
+
+	e.uaa.SetFault(uaatest.Fault{Kind: uaatest.FaultHang})
+	stalled := make(chan error, 1)
+	go func() { stalled <- c.command("doxls.getToken", map[string]any{"forceRefresh": true}, nil) }()
+	waitFor(t, func() bool { return e.uaa.TokenRequests() == 2 }) // the fetch is at UAA, hanging
+
+	var hover struct {
+		Contents struct{ Value string } `json:"contents"`
+	}
+	c.must("textDocument/hover", map[string]any{"textDocument": map[string]any{"uri": u}, "position": map[string]any{"line": 1, "character": 30}}, &hover)
+	select {
+	case err := <-stalled:
+		t.Fatalf("the stalled fetch ended before the hover was answered: %v", err)
+	default:
+	}
+	if !strings.Contains(hover.Contents.Value, uaatest.DefaultClient.ID) || strings.Contains(hover.Contents.Value, tok.AccessToken) {
+		t.Errorf("hover shows %q (must name the client and not hold the token)", redactIn(hover.Contents.Value, tok.AccessToken))
+	}
+	e.uaa.Release()
+	if err := <-stalled; err != nil {
+		t.Errorf("fetch after release: %v", err)
+	}
+}
+
+func TestCancelRequestStopsAStalledFetch(t *testing.T) {
+	e := newEnv(t, uaatest.Options{})
+	r := startRaw(t, e.dir)
+	r.send(initialize)
+	r.reply()
+	r.send(`{"jsonrpc":"2.0","method":"initialized","params":{}}`)
+	e.uaa.SetFault(uaatest.Fault{Kind: uaatest.FaultHang})
+	for i, id := range []string{`42`, `"req-7"`} {
+		r.send(`{"jsonrpc":"2.0","id":` + id + `,"method":"workspace/executeCommand","params":{"command":"doxls.getToken","arguments":[{"forceRefresh":true}]}}`)
+		waitFor(t, func() bool { return e.uaa.TokenRequests() == i+1 }) // hanging at UAA
+		r.send(`{"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":` + id + `}}`)
+		msg := r.reply()
+		e, _ := msg["error"].(map[string]any)
+		if e == nil || e["code"] != float64(-32800) || fmt.Sprint(msg["id"]) != strings.Trim(id, `"`) {
+			t.Errorf("cancelled request %s answered %v, want error -32800", id, msg)
+		}
+	}
+	e.uaa.Release()
+	r.send(`{"jsonrpc":"2.0","id":50,"method":"workspace/executeCommand","params":{"command":"doxls.getToken"}}`)
+	if msg := r.reply(); msg["error"] != nil {
+		t.Errorf("getToken after cancels: %v", msg)
+	}
+}
+
+func TestLogsHoldNoSecretAtDebugLevel(t *testing.T) {
+	e := newEnv(t, uaatest.Options{})
+	logFile := filepath.Join(t.TempDir(), "doxls.log")
+	c := e.start("--log-level", "debug", "--log-file", logFile)
+	c.initialize(e.dir, nil)
+	var tok tokenResult
+	if err := c.command("doxls.getToken", nil, &tok); err != nil {
+		t.Fatal(err)
+	}
+	u := c.open(filepath.Join(e.dir, "a.http"), "GET "+e.apiURL()+"/capabilities\n")
+	if err := c.command("doxls.insertBearer", map[string]any{"uri": u}, nil); err != nil {
+		t.Fatal(err)
+	}
+	c.must("textDocument/hover", map[string]any{"textDocument": map[string]any{"uri": u}, "position": map[string]any{"line": 1, "character": 30}}, nil)
+	c.shutdown()
+	log, err := os.ReadFile(logFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(log) == 0 {
+		t.Fatal("the debug log is empty")
+	}
+	for name, secret := range map[string]string{"client secret": uaatest.DefaultClient.Secret, "token": tok.AccessToken} {
+		if strings.Contains(string(log), secret) {
+			t.Errorf("the debug log holds the %s", name)
+		}
+	}
+	if c.stderr.String() != "" {
+		t.Errorf("with --log-file, stderr should be quiet; got %d bytes", len(c.stderr.String()))
+	}
+}
+
+// waitFor polls cond until it holds; conditions here are counters of the
+// emulator, which has no channel to wait on.
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(wait)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not reached")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
