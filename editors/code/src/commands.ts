@@ -1,0 +1,280 @@
+// The palette commands (dox.*), each calling one or more doxls.* server
+// commands (DESIGN §5) and telling the user the outcome in one message.
+
+import * as vscode from 'vscode';
+import {
+  insertSummary,
+  keyPicks,
+  refreshSummary,
+  tokenDetailsMarkdown,
+  tokenMessage,
+  type GetTokenResult,
+  type InsertBearerResult,
+  type LoadServiceKeyResult,
+  type RefreshBearersResult,
+  type TokenInfoResult,
+} from './messages';
+import { requestBlocks, targetLines } from './requests';
+import { showCommandError, type DoxServer } from './server';
+import type { DoxStatusBar } from './statusBar';
+
+const SELECTED_KEY = 'dox.selectedKeyPath';
+const DETAILS_SCHEME = 'dox-token';
+
+export class DoxCommands implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly details = new Map<string, string>();
+  private readonly detailsChanged = new vscode.EventEmitter<vscode.Uri>();
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly server: DoxServer,
+    private readonly status: DoxStatusBar,
+  ) {
+    const reg = (id: string, fn: (...args: unknown[]) => unknown) => this.disposables.push(vscode.commands.registerCommand(id, fn));
+    reg('dox.getToken', () => this.getToken());
+    reg('dox.refreshToken', () => this.refreshToken());
+    reg('dox.insertBearer', (uri) => this.insertBearer(uri instanceof vscode.Uri ? uri : undefined, false));
+    reg('dox.insertBearerFile', (uri) => this.insertBearer(uri instanceof vscode.Uri ? uri : undefined, true));
+    reg('dox.refreshBearers', () => this.refreshBearers());
+    reg('dox.selectServiceKey', () => this.selectServiceKey());
+    reg('dox.showTokenDetails', () => this.showTokenDetails());
+    reg('dox.clearToken', () => this.clearToken());
+    reg('dox.restartServer', () => this.restartServer());
+    this.disposables.push(
+      vscode.workspace.registerTextDocumentContentProvider(DETAILS_SCHEME, {
+        onDidChange: this.detailsChanged.event,
+        provideTextDocumentContent: (uri) => this.details.get(uri.toString()) ?? '',
+      }),
+      this.detailsChanged,
+    );
+  }
+
+  private keyArgs(extra: object = {}): object {
+    const key = this.status.activeKey;
+    return key === undefined ? extra : { key, ...extra };
+  }
+
+  private async fetchToken(forceRefresh: boolean): Promise<GetTokenResult> {
+    const r = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: 'DOX: fetching token' },
+      () => this.server.execute<GetTokenResult>('doxls.getToken', forceRefresh ? { forceRefresh } : undefined),
+    );
+    // The server also notifies, but a cached token may come without one.
+    this.status.update({ key: r.key, state: 'valid', expiresAt: r.expiresAt });
+    return r;
+  }
+
+  private async tokenFailed(err: unknown): Promise<void> {
+    const pick = await showCommandError(err, 'Select Service Key');
+    if (pick) {
+      await this.selectServiceKey();
+    }
+  }
+
+  async getToken(): Promise<void> {
+    let r: GetTokenResult;
+    try {
+      r = await this.fetchToken(false);
+    } catch (err) {
+      return this.tokenFailed(err);
+    }
+    const editor = vscode.window.activeTextEditor;
+    const canInsert = editor?.document.languageId === 'http';
+    const actions = canInsert ? ['Copy token', 'Insert into this file'] : ['Copy token'];
+    const pick = await vscode.window.showInformationMessage(tokenMessage(r, Date.now()), ...actions);
+    if (pick === 'Copy token') {
+      await vscode.env.clipboard.writeText(r.accessToken);
+      vscode.window.setStatusBarMessage('$(check) DOX token copied', 4_000);
+    } else if (pick === 'Insert into this file' && editor) {
+      await this.insertInto(editor.document.uri, ['file']);
+    }
+  }
+
+  async refreshToken(): Promise<void> {
+    try {
+      const r = await this.fetchToken(true);
+      vscode.window.setStatusBarMessage(`$(check) ${tokenMessage(r, Date.now())}`, 4_000);
+    } catch (err) {
+      await this.tokenFailed(err);
+    }
+  }
+
+  async insertBearer(uri: vscode.Uri | undefined, wholeFile: boolean): Promise<void> {
+    const editor = vscode.window.activeTextEditor;
+    const target = uri ?? editor?.document.uri;
+    if (!target) {
+      void vscode.window.showWarningMessage('DOX: open a .http file first.');
+      return;
+    }
+    const sameEditor = editor && editor.document.uri.toString() === target.toString();
+    if (wholeFile || !sameEditor) {
+      return this.insertInto(target, ['file']);
+    }
+    const lines = targetLines(
+      requestBlocks(editor.document.getText()),
+      editor.selections.map((s) => ({ startLine: s.start.line, endLine: s.isEmpty ? s.start.line : s.end.line })),
+    );
+    return this.insertInto(target, lines === 'file' ? ['file'] : lines);
+  }
+
+  private async insertInto(uri: vscode.Uri, lines: (number | 'file')[]): Promise<void> {
+    const results: InsertBearerResult[] = [];
+    try {
+      for (const line of lines) {
+        const args = line === 'file' ? { uri: this.server.uriOf(uri) } : { uri: this.server.uriOf(uri), line };
+        results.push(await this.server.execute<InsertBearerResult>('doxls.insertBearer', args));
+      }
+    } catch (err) {
+      return this.tokenFailed(err);
+    }
+    const summary = insertSummary(results);
+    if (summary.level === 'warning') {
+      void vscode.window.showWarningMessage(`DOX: ${summary.text}`);
+    } else {
+      vscode.window.setStatusBarMessage(`$(check) ${summary.text}`, 5_000);
+    }
+  }
+
+  async refreshBearers(): Promise<void> {
+    try {
+      const r = await this.server.execute<RefreshBearersResult>('doxls.refreshBearers');
+      vscode.window.setStatusBarMessage(`$(check) DOX: ${refreshSummary(r)}`, 5_000);
+    } catch (err) {
+      await this.tokenFailed(err);
+    }
+  }
+
+  /** Asks the server for the keys it knows and shows them in the status bar. */
+  async loadKeys(path?: string): Promise<LoadServiceKeyResult> {
+    const r = await this.server.execute<LoadServiceKeyResult>('doxls.loadServiceKey', path === undefined ? undefined : { path });
+    this.status.setKeys(r);
+    if ((r.keys ?? []).length > 0) {
+      this.status.show();
+    }
+    return r;
+  }
+
+  /**
+   * After a (re)start: re-select the key the user picked last time in this
+   * workspace, unless dox.serviceKey names one, then learn the key list.
+   */
+  async restoreKey(): Promise<void> {
+    const picked = this.context.workspaceState.get<string>(SELECTED_KEY);
+    const configured = String(vscode.workspace.getConfiguration('dox').get('serviceKey') ?? '').trim();
+    try {
+      if (picked && configured === '') {
+        try {
+          await this.loadKeys(picked);
+          return;
+        } catch {
+          // The file is gone or no longer a key: forget it, discover instead.
+          await this.context.workspaceState.update(SELECTED_KEY, undefined);
+        }
+      }
+      await this.loadKeys();
+    } catch (err) {
+      await showCommandError(err);
+    }
+  }
+
+  async selectServiceKey(): Promise<void> {
+    let r: LoadServiceKeyResult;
+    try {
+      r = await this.loadKeys();
+    } catch (err) {
+      await showCommandError(err);
+      return;
+    }
+    type Item = vscode.QuickPickItem & { path?: string; browse?: boolean };
+    const items: Item[] = keyPicks(r).map((p) => ({
+      label: p.label,
+      description: p.description,
+      detail: p.detail,
+      path: p.key.path || p.key.id,
+    }));
+    if (items.length > 0) {
+      items.push({ label: '', kind: vscode.QuickPickItemKind.Separator });
+    }
+    items.push({ label: '$(folder-opened) Browse…', description: 'a service key file (JSON, or cf service-key output)', browse: true });
+    const pick = await vscode.window.showQuickPick(items, {
+      title: 'DOX: Select Service Key',
+      placeHolder: items.length > 1 ? 'Key (zone · API host)' : 'No service key found in this workspace',
+      matchOnDescription: true,
+    });
+    if (!pick) {
+      return;
+    }
+    let path = pick.path;
+    if (pick.browse) {
+      const files = await vscode.window.showOpenDialog({
+        title: 'DOX service key',
+        canSelectMany: false,
+        defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
+        filters: { 'Service keys': ['json', 'txt'], 'All files': ['*'] },
+      });
+      if (!files || files.length === 0) {
+        return;
+      }
+      path = files[0].fsPath;
+    }
+    if (!path) {
+      return;
+    }
+    try {
+      const loaded = await this.loadKeys(path);
+      await this.context.workspaceState.update(SELECTED_KEY, path);
+      this.status.show();
+      vscode.window.setStatusBarMessage(`$(key) DOX: using ${loaded.active ?? path}`, 4_000);
+    } catch (err) {
+      await showCommandError(err);
+      return;
+    }
+    // Fetch at once, so the status bar shows the new key's token and a wrong
+    // secret is reported now rather than at the next request.
+    try {
+      await this.fetchToken(false);
+    } catch (err) {
+      await this.tokenFailed(err);
+    }
+  }
+
+  async showTokenDetails(): Promise<void> {
+    let info: TokenInfoResult;
+    try {
+      info = await this.server.execute<TokenInfoResult>('doxls.tokenInfo', this.keyArgs());
+    } catch (err) {
+      await this.tokenFailed(err);
+      return;
+    }
+    const uri = vscode.Uri.from({ scheme: DETAILS_SCHEME, path: '/DOX token.md' });
+    this.details.set(uri.toString(), tokenDetailsMarkdown(info, this.status.activeKey, Date.now()));
+    this.detailsChanged.fire(uri);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.languages.setTextDocumentLanguage(doc, 'markdown');
+    await vscode.window.showTextDocument(doc, { preview: true });
+  }
+
+  async clearToken(): Promise<void> {
+    try {
+      const r = await this.server.execute<{ cleared: number }>('doxls.clearToken');
+      this.status.clearAll();
+      vscode.window.setStatusBarMessage(`$(check) DOX: cleared ${r.cleared} token${r.cleared === 1 ? '' : 's'}`, 4_000);
+    } catch (err) {
+      await showCommandError(err);
+    }
+  }
+
+  async restartServer(): Promise<void> {
+    try {
+      await this.server.restart();
+      vscode.window.setStatusBarMessage('$(check) DOX: server restarted', 4_000);
+    } catch (err) {
+      await showCommandError(err);
+    }
+  }
+
+  dispose(): void {
+    this.disposables.forEach((d) => d.dispose());
+  }
+}

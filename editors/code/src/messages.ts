@@ -1,0 +1,143 @@
+// Texts the extension shows for command results, without VS Code.
+
+import { formatClock, formatTimeLeft, hostOf, type KeyInfo } from './status';
+
+export interface LoadServiceKeyResult {
+  keys: KeyInfo[];
+  active?: string | null;
+}
+
+export interface GetTokenResult {
+  key: string;
+  accessToken: string;
+  tokenType?: string;
+  expiresAt: string;
+  expiresIn?: number;
+  scope?: string;
+  fromCache?: boolean;
+}
+
+export interface Skipped {
+  line: number;
+  reason: string;
+}
+
+export interface InsertBearerResult {
+  edited: number;
+  skipped?: Skipped[];
+}
+
+export interface RefreshBearersResult {
+  edited: number;
+  documents: number;
+}
+
+export interface TokenInfoResult {
+  clientId?: string;
+  zoneId?: string;
+  scopes?: string[];
+  issuedAt?: string;
+  expiresAt?: string;
+  issuer?: string;
+  grantType?: string;
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** Text of the "Get DOX token" notification. */
+export function tokenMessage(r: GetTokenResult, now: number): string {
+  const left = formatTimeLeft(Date.parse(r.expiresAt) - now);
+  const cached = r.fromCache ? ' (cached)' : '';
+  return `DOX token for ${r.key} is valid for ${left}${cached}.`;
+}
+
+/** Summary of one or more doxls.insertBearer results; `level` says how to show it. */
+export function insertSummary(results: InsertBearerResult[]): { level: 'info' | 'warning'; text: string } {
+  const edited = results.reduce((n, r) => n + (r.edited ?? 0), 0);
+  const skipped = results.flatMap((r) => r.skipped ?? []);
+  const reasons = skipped.map((s) => `line ${s.line + 1}: ${s.reason}`).join('; ');
+  if (edited > 0) {
+    const text = `DOX token written (${plural(edited, 'edit')}).`;
+    return skipped.length > 0 ? { level: 'warning', text: `${text} Skipped ${reasons}.` } : { level: 'info', text };
+  }
+  if (skipped.length > 0) {
+    return { level: 'warning', text: `No DOX token written: skipped ${reasons}.` };
+  }
+  return { level: 'info', text: 'The Bearer headers already carry the current DOX token.' };
+}
+
+export function refreshSummary(r: RefreshBearersResult): string {
+  if (r.edited === 0) {
+    return 'Every Bearer header already carries the current DOX token.';
+  }
+  return `Refreshed ${plural(r.edited, 'Bearer token')} in ${plural(r.documents, 'document')}.`;
+}
+
+export interface KeyPick {
+  label: string;
+  description: string;
+  detail: string;
+  key: KeyInfo;
+  active: boolean;
+}
+
+/** Quick pick entries for doxls.loadServiceKey: the key id, its zone and API host. */
+export function keyPicks(r: LoadServiceKeyResult): KeyPick[] {
+  return (r.keys ?? []).map((k) => {
+    const active = k.id === r.active;
+    const parts = [k.identityZone ? `zone ${k.identityZone}` : 'no zone', hostOf(k.apiUrl) ?? 'no API URL'];
+    const detail = [k.clientId ? `client ${k.clientId}` : undefined, k.credentialType].filter(Boolean).join(' · ');
+    return {
+      label: `${active ? '$(check) ' : ''}${k.id}`,
+      description: parts.join(' · '),
+      detail,
+      key: k,
+      active,
+    };
+  });
+}
+
+function when(iso: string | undefined, now: number): string {
+  if (!iso) {
+    return '—';
+  }
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) {
+    return iso;
+  }
+  const left = t - now;
+  const rel = left > 0 ? `in ${formatTimeLeft(left)}` : -left < 60_000 ? 'just now' : `${formatTimeLeft(-left)} ago`;
+  return `${formatClock(new Date(t))} (${rel})`;
+}
+
+function cell(s: string | undefined): string {
+  return (s ?? '—').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+/** Markdown for "DOX: Show Token Details". Never contains the token. */
+export function tokenDetailsMarkdown(info: TokenInfoResult, key: string | undefined, now: number): string {
+  const rows: [string, string][] = [
+    ['Key', key ?? '—'],
+    ['Client id', info.clientId ?? '—'],
+    ['Identity zone', info.zoneId ?? '—'],
+    ['Grant type', info.grantType ?? '—'],
+    ['Issuer', info.issuer ?? '—'],
+    ['Issued', when(info.issuedAt, now)],
+    ['Expires', when(info.expiresAt, now)],
+  ];
+  const scopes = info.scopes ?? [];
+  return [
+    '# DOX token',
+    '',
+    '| | |',
+    '|---|---|',
+    ...rows.map(([k, v]) => `| ${k} | ${cell(v)} |`),
+    '',
+    `## Scopes (${scopes.length})`,
+    '',
+    ...(scopes.length > 0 ? scopes.map((s) => `- \`${s}\``) : ['none']),
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,71 @@
+// Settings mapping without VS Code: the dox.* settings become the flat
+// initializationOptions object the server reads (DESIGN §5).
+
+export type InsertMode = 'header' | 'variable';
+
+/** The server's settings, as sent in initializationOptions. */
+export interface ServerSettings {
+  serviceKey?: string;
+  refreshMarginSeconds: number;
+  autoRefresh: boolean;
+  insertMode: InsertMode;
+  variableName: string;
+  extraHosts: string[];
+  timeoutSeconds: number;
+}
+
+export const DEFAULTS: Readonly<ServerSettings> = Object.freeze({
+  refreshMarginSeconds: 300,
+  autoRefresh: true,
+  insertMode: 'header',
+  variableName: 'doxToken',
+  extraHosts: [],
+  timeoutSeconds: 30,
+});
+
+/** Reads one setting below "dox." (e.g. "refreshMarginSeconds"); undefined when unset. */
+export type SettingGetter = (name: string) => unknown;
+
+function wholeSeconds(v: unknown, fallback: number, min: number): number {
+  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isFinite(n)) {
+    return fallback;
+  }
+  return Math.max(min, Math.floor(n));
+}
+
+/**
+ * The initializationOptions for the server. Values a user could mistype in
+ * settings.json (a number as a string, a negative margin, blanks in a host
+ * list) are normalised here rather than rejected by the server at start.
+ */
+export function serverSettings(get: SettingGetter): ServerSettings {
+  const out: ServerSettings = {
+    refreshMarginSeconds: wholeSeconds(get('refreshMarginSeconds'), DEFAULTS.refreshMarginSeconds, 0),
+    autoRefresh: typeof get('autoRefresh') === 'boolean' ? (get('autoRefresh') as boolean) : DEFAULTS.autoRefresh,
+    insertMode: get('insertMode') === 'variable' ? 'variable' : 'header',
+    variableName: DEFAULTS.variableName,
+    extraHosts: [],
+    timeoutSeconds: wholeSeconds(get('timeoutSeconds'), DEFAULTS.timeoutSeconds, 1),
+  };
+  const key = get('serviceKey');
+  if (typeof key === 'string' && key.trim() !== '') {
+    out.serviceKey = key.trim();
+  }
+  const name = get('variableName');
+  if (typeof name === 'string' && name.trim() !== '') {
+    out.variableName = name.trim().replace(/^@/, '');
+  }
+  const hosts = get('extraHosts');
+  if (Array.isArray(hosts)) {
+    out.extraHosts = hosts.filter((h): h is string => typeof h === 'string').map((h) => h.trim()).filter((h) => h !== '');
+  } else if (typeof hosts === 'string' && hosts.trim() !== '') {
+    out.extraHosts = hosts.split(',').map((h) => h.trim()).filter((h) => h !== '');
+  }
+  return out;
+}
+
+/** The refresh margin the status bar uses, read the same way as the server's. */
+export function refreshMarginSeconds(get: SettingGetter): number {
+  return serverSettings(get).refreshMarginSeconds;
+}

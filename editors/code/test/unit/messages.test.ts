@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { insertSummary, keyPicks, refreshSummary, tokenDetailsMarkdown, tokenMessage } from '../../src/messages';
+
+const NOW = Date.parse('2026-03-14T09:00:00Z');
+const JWT = 'eyJhbGciOiJSUzI1NiJ9.eyJjbGllbnRfaWQiOiJzYi0zZjFjIn0.c2lnbmF0dXJl';
+
+describe('tokenMessage', () => {
+  it('names the key and the time left, never the token', () => {
+    const r = { key: 'dox-key.json', accessToken: JWT, expiresAt: '2026-03-14T20:59:59Z', fromCache: false };
+    assert.equal(tokenMessage(r, NOW), 'DOX token for dox-key.json is valid for 11h 59m.');
+    assert.equal(tokenMessage({ ...r, fromCache: true }, NOW), 'DOX token for dox-key.json is valid for 11h 59m (cached).');
+    assert.ok(!tokenMessage(r, NOW).includes(JWT));
+  });
+});
+
+describe('insertSummary', () => {
+  it('reports edits quietly', () => {
+    assert.deepEqual(insertSummary([{ edited: 1, skipped: [] }]), { level: 'info', text: 'DOX token written (1 edit).' });
+    assert.deepEqual(insertSummary([{ edited: 2 }, { edited: 1 }]), { level: 'info', text: 'DOX token written (3 edits).' });
+  });
+  it('warns about skipped requests with 1-based line numbers', () => {
+    const s = insertSummary([{ edited: 0, skipped: [{ line: 9, reason: 'host api.example.com is not the key\'s API host' }] }]);
+    assert.equal(s.level, 'warning');
+    assert.equal(s.text, "No DOX token written: skipped line 10: host api.example.com is not the key's API host.");
+    assert.equal(insertSummary([{ edited: 1, skipped: [{ line: 0, reason: 'Basic authorization' }] }]).text, 'DOX token written (1 edit). Skipped line 1: Basic authorization.');
+  });
+  it('says so when nothing needed to change', () => {
+    assert.deepEqual(insertSummary([{ edited: 0, skipped: [] }]), { level: 'info', text: 'The Bearer headers already carry the current DOX token.' });
+  });
+});
+
+describe('refreshSummary', () => {
+  it('counts tokens and documents', () => {
+    assert.equal(refreshSummary({ edited: 3, documents: 2 }), 'Refreshed 3 Bearer tokens in 2 documents.');
+    assert.equal(refreshSummary({ edited: 1, documents: 1 }), 'Refreshed 1 Bearer token in 1 document.');
+    assert.equal(refreshSummary({ edited: 0, documents: 0 }), 'Every Bearer header already carries the current DOX token.');
+  });
+});
+
+describe('keyPicks', () => {
+  it('shows each key with its zone and API host, marking the active one', () => {
+    const picks = keyPicks({
+      active: 'keys/dox-key.json',
+      keys: [
+        {
+          id: 'keys/dox-key.json',
+          path: '/ws/keys/dox-key.json',
+          clientId: 'sb-3f1c!b48751|dox-xsuaa-std-trial!b10844',
+          apiUrl: 'https://aiservices-trial-dox.cfapps.us10.hana.ondemand.com',
+          identityZone: 'mysub',
+          credentialType: 'binding-secret',
+        },
+        { id: 'env:VCAP_SERVICES', uaaUrl: 'https://x.authentication.eu10.hana.ondemand.com' },
+      ],
+    });
+    assert.deepEqual(
+      picks.map(({ label, description, detail, active }) => ({ label, description, detail, active })),
+      [
+        {
+          label: '$(check) keys/dox-key.json',
+          description: 'zone mysub · aiservices-trial-dox.cfapps.us10.hana.ondemand.com',
+          detail: 'client sb-3f1c!b48751|dox-xsuaa-std-trial!b10844 · binding-secret',
+          active: true,
+        },
+        { label: 'env:VCAP_SERVICES', description: 'no zone · no API URL', detail: '', active: false },
+      ],
+    );
+  });
+  it('copes with a result without keys', () => {
+    assert.deepEqual(keyPicks({ keys: [], active: null }), []);
+  });
+});
+
+describe('tokenDetailsMarkdown', () => {
+  it('lays out the claims as a table with absolute and relative times', () => {
+    process.env.TZ = 'UTC';
+    const md = tokenDetailsMarkdown(
+      {
+        clientId: 'sb-3f1c!b48751|dox-xsuaa-std-trial!b10844',
+        zoneId: 'mysub',
+        scopes: ['uaa.resource', 'dox-xsuaa-std-trial!b10844.write'],
+        issuedAt: '2026-03-14T08:00:00Z',
+        expiresAt: '2026-03-14T19:59:59Z',
+        issuer: 'https://mysub.authentication.us10.hana.ondemand.com/oauth/token',
+        grantType: 'client_credentials',
+      },
+      'dox-key.json',
+      NOW,
+    );
+    assert.match(md, /^# DOX token$/m);
+    assert.match(md, /^\| Client id \| sb-3f1c!b48751\\\|dox-xsuaa-std-trial!b10844 \|$/m);
+    assert.match(md, /^\| Issued \| 2026-03-14 08:00 \(1h 0m ago\) \|$/m);
+    assert.match(md, /^\| Expires \| 2026-03-14 19:59 \(in 10h 59m\) \|$/m);
+    assert.match(md, /^## Scopes \(2\)$/m);
+    assert.match(md, /^- `dox-xsuaa-std-trial!b10844\.write`$/m);
+  });
+  it('fills gaps with dashes', () => {
+    const md = tokenDetailsMarkdown({}, undefined, NOW);
+    assert.match(md, /^\| Key \| — \|$/m);
+    assert.match(md, /^none$/m);
+  });
+});

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { DEFAULTS, serverSettings } from '../../src/settings';
+
+function getter(values: Record<string, unknown>) {
+  return (name: string) => values[name];
+}
+
+describe('serverSettings (initializationOptions)', () => {
+  it('sends the defaults as a flat object, without serviceKey when none is set', () => {
+    assert.deepEqual(serverSettings(getter({})), {
+      refreshMarginSeconds: 300,
+      autoRefresh: true,
+      insertMode: 'header',
+      variableName: 'doxToken',
+      extraHosts: [],
+      timeoutSeconds: 30,
+    });
+    assert.deepEqual(serverSettings(getter({ serviceKey: '  ' })), serverSettings(getter({})));
+  });
+  it('maps every dox.* setting to the field of the same name', () => {
+    const s = serverSettings(
+      getter({
+        serviceKey: 'keys/dox-key.json',
+        refreshMarginSeconds: 120,
+        autoRefresh: false,
+        insertMode: 'variable',
+        variableName: 'token',
+        extraHosts: ['dox.internal.example:8443'],
+        timeoutSeconds: 10,
+        // These steer the client and are not server settings.
+        server: { path: '/opt/doxls' },
+        trace: { server: 'verbose' },
+      }),
+    );
+    assert.deepEqual(s, {
+      serviceKey: 'keys/dox-key.json',
+      refreshMarginSeconds: 120,
+      autoRefresh: false,
+      insertMode: 'variable',
+      variableName: 'token',
+      extraHosts: ['dox.internal.example:8443'],
+      timeoutSeconds: 10,
+    });
+  });
+  it('repairs values a hand-edited settings.json may carry', () => {
+    const s = serverSettings(
+      getter({
+        refreshMarginSeconds: '600',
+        timeoutSeconds: 0,
+        insertMode: 'bogus',
+        variableName: '@myToken ',
+        extraHosts: [' a.example ', '', 42, 'b.example:444'],
+        autoRefresh: 'yes',
+      }),
+    );
+    assert.equal(s.refreshMarginSeconds, 600);
+    assert.equal(s.timeoutSeconds, 1);
+    assert.equal(s.insertMode, 'header');
+    assert.equal(s.variableName, 'myToken');
+    assert.deepEqual(s.extraHosts, ['a.example', 'b.example:444']);
+    assert.equal(s.autoRefresh, DEFAULTS.autoRefresh);
+  });
+  it('rounds fractional seconds down and refuses negative or non-numeric ones', () => {
+    assert.equal(serverSettings(getter({ refreshMarginSeconds: 59.9 })).refreshMarginSeconds, 59);
+    assert.equal(serverSettings(getter({ refreshMarginSeconds: -5 })).refreshMarginSeconds, 0);
+    assert.equal(serverSettings(getter({ refreshMarginSeconds: 'soon' })).refreshMarginSeconds, 300);
+  });
+  it('accepts a comma-separated host list typed as one string', () => {
+    assert.deepEqual(serverSettings(getter({ extraHosts: 'a.example, b.example' })).extraHosts, ['a.example', 'b.example']);
+  });
+  it('round-trips through JSON as the server will read it', () => {
+    const s = serverSettings(getter({ serviceKey: 'C:\\keys\\dox key.json' }));
+    assert.deepEqual(JSON.parse(JSON.stringify(s)), s);
+  });
+});
