@@ -31,14 +31,14 @@ const wait = 20 * time.Second
 
 // env is a workspace with an emulator and a key file.
 type env struct {
-	t    *testing.T
+	t    testing.TB
 	uaa  *uaatest.Server
 	dir  string
 	key  string // key file path
 	envs []string
 }
 
-func newEnv(t *testing.T, opts uaatest.Options) *env {
+func newEnv(t testing.TB, opts uaatest.Options) *env {
 	t.Helper()
 	uaa, err := uaatest.New(opts)
 	if err != nil {
@@ -81,7 +81,7 @@ type note struct {
 // go.lsp.dev/jsonrpc2. It keeps its own copies of the documents it opened
 // and applies workspace edits to them the way an editor does.
 type client struct {
-	t      *testing.T
+	t      testing.TB
 	cmd    *exec.Cmd
 	conn   jsonrpc2.Conn
 	stdin  io.WriteCloser

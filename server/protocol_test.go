@@ -315,7 +315,7 @@ func TestLogsHoldNoSecretAtDebugLevel(t *testing.T) {
 
 // waitFor polls cond until it holds; conditions here are counters of the
 // emulator, which has no channel to wait on.
-func waitFor(t *testing.T, cond func() bool) {
+func waitFor(t testing.TB, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(wait)
 	for !cond() {

@@ -1,0 +1,140 @@
+package server_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/doxls/doxls/auth/uaatest"
+)
+
+// The figures in the README come from these benchmarks:
+//
+//	go test -run '^$' -bench . -benchtime 200x ./server
+
+// BenchmarkSpawnToInitialize measures starting the binary until its
+// initialize answer arrives.
+func BenchmarkSpawnToInitialize(b *testing.B) {
+	e := newEnv(b, uaatest.Options{})
+	for b.Loop() {
+		start := time.Now()
+		c := e.start()
+		c.initialize(e.dir, nil)
+		b.ReportMetric(float64(time.Since(start).Microseconds())/1000, "ms/spawn")
+		c.shutdown()
+	}
+}
+
+// BenchmarkGetTokenCached is one doxls.getToken round trip over stdio with
+// the token cached.
+func BenchmarkGetTokenCached(b *testing.B) {
+	_, c := benchSession(b)
+	var tok tokenResult
+	if err := c.command("doxls.getToken", nil, &tok); err != nil {
+		b.Fatal(err)
+	}
+	var lat []time.Duration
+	for b.Loop() {
+		start := time.Now()
+		if err := c.command("doxls.getToken", nil, &tok); err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, time.Since(start))
+	}
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "ms-p50")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "ms-p99")
+}
+
+// BenchmarkInsertBearerLarge inserts the header into a 5,000-request
+// document, including the client's applyEdit round trip, then reports the
+// server's resident memory.
+func BenchmarkInsertBearerLarge(b *testing.B) {
+	e, c := benchSession(b)
+	var doc strings.Builder
+	for i := 0; i < 5000; i++ {
+		fmt.Fprintf(&doc, "### job %d\nGET %s/document/jobs/%d\nAccept: application/json\nX-Trace: %d\n\n", i, e.apiURL(), i, i)
+	}
+	var tok tokenResult
+	if err := c.command("doxls.getToken", nil, &tok); err != nil {
+		b.Fatal(err)
+	}
+	i := 0
+	for b.Loop() {
+		b.StopTimer()
+		i++
+		u := c.open(filepath.Join(e.dir, "big"+strconv.Itoa(i)+".http"), doc.String())
+		b.StartTimer()
+		var res insertResult
+		if err := c.command("doxls.insertBearer", map[string]any{"uri": u}, &res); err != nil {
+			b.Fatal(err)
+		}
+		if res.Edited != 5000 {
+			b.Fatalf("edited %d requests, want 5000", res.Edited)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(rssKB(b, c.cmd.Process.Pid))/1024, "MB-rss")
+	c.shutdown()
+}
+
+func benchSession(b *testing.B) (*env, *client) {
+	e := newEnv(b, uaatest.Options{})
+	c := e.start()
+	c.initialize(e.dir, nil)
+	return e, c
+}
+
+// rssKB reads VmRSS of pid.
+func rssKB(b *testing.B, pid int) int {
+	data, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "status"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			n, _ := strconv.Atoi(strings.Fields(v)[0])
+			return n
+		}
+	}
+	b.Fatal("no VmRSS")
+	return 0
+}
+
+// TestConcurrentGetTokenColdCache: 500 simultaneous doxls.getToken over
+// one connection make one request to UAA.
+func TestConcurrentGetTokenColdCache(t *testing.T) {
+	e := newEnv(t, uaatest.Options{})
+	c := e.start()
+	c.initialize(e.dir, nil)
+	var wg sync.WaitGroup
+	tokens := make([]string, 500)
+	errs := make([]error, 500)
+	for i := range tokens {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var tok tokenResult
+			errs[i] = c.command("doxls.getToken", nil, &tok)
+			tokens[i] = tok.AccessToken
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("call %d: %v", i, err)
+		}
+		if tokens[i] != tokens[0] {
+			t.Fatalf("call %d got a different token", i)
+		}
+	}
+	if n := e.uaa.TokenRequests(); n != 1 {
+		t.Errorf("500 concurrent getToken made %d token requests, want 1", n)
+	}
+}
