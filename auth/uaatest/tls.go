@@ -102,8 +102,6 @@ func (a *authority) serverTLS() *tls.Config {
 	}
 }
 
-func tlsListener(l net.Listener, conf *tls.Config) net.Listener { return tls.NewListener(l, conf) }
-
 // clientKeys are generated once per process for the same reason as the
 // token signing key; every client certificate is still fresh.
 var (

@@ -12,7 +12,6 @@ import (
 
 const (
 	jsonType = "application/json;charset=UTF-8"
-	formType = "application/x-www-form-urlencoded"
 
 	grantClientCredentials = "client_credentials"
 

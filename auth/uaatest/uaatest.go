@@ -9,6 +9,7 @@
 package uaatest
 
 import (
+	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -163,7 +164,7 @@ func (s *Server) listen(scheme string, h http.Handler) (string, error) {
 	}
 	if scheme == "https" {
 		srv.TLSConfig = s.ca.serverTLS()
-		l = tlsListener(l, srv.TLSConfig)
+		l = tls.NewListener(l, srv.TLSConfig)
 	}
 	s.servers = append(s.servers, srv)
 	go func() {
