@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"testing"
 )
 
 var (
@@ -43,4 +44,15 @@ func Path() (string, error) {
 func moduleRoot() string {
 	_, file, _, _ := runtime.Caller(0)
 	return filepath.Join(filepath.Dir(file), "..", "..")
+}
+
+// Missing reports a tool the test needs and cannot find. Under `make test`
+// (DOXLS_REQUIRE_TOOLS=1) and in CI it fails the test, since a skip would
+// hide a broken install; elsewhere it skips.
+func Missing(t testing.TB, tool string, err error) {
+	t.Helper()
+	if os.Getenv("DOXLS_REQUIRE_TOOLS") == "1" || os.Getenv("CI") == "true" {
+		t.Fatalf("%s is required here and missing: %v", tool, err)
+	}
+	t.Skipf("%s is missing (%v); make test installs it", tool, err)
 }
