@@ -36,7 +36,7 @@ func TestParseClaims(t *testing.T) {
 		ClientID: testClientID, ZoneID: "a1b2c3d4-e5f6-4789-8abc-def012345678",
 		Scopes:   []string{"uaa.resource", "dox-xsuaa-std-trial!b10844.Callback"},
 		IssuedAt: iat, ExpiresAt: iat.Add(43199 * time.Second),
-		Issuer:   "https://mysub.authentication.us10.hana.ondemand.com/oauth/token", GrantType: "client_credentials",
+		Issuer: "https://mysub.authentication.us10.hana.ondemand.com/oauth/token", GrantType: "client_credentials",
 	}
 	for name, tok := range map[string]string{"plain": uaaToken, "with Bearer": "Bearer " + uaaToken + "\r\n", "padded": strings.Replace(uaaToken, ".", "==.", 1)} {
 		c, err := ParseClaims(tok)

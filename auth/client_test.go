@@ -339,10 +339,10 @@ func TestFetchX509(t *testing.T) {
 func TestFetchRefusesPlainHTTP(t *testing.T) {
 	for url, refused := range map[string]bool{
 		"http://mysub.authentication.us10.hana.ondemand.com": true,
-		"http://10.0.0.1:8080":                                true,
-		"http://127.0.0.1:1":                                  false,
-		"http://[::1]:1":                                      false,
-		"http://localhost:1":                                  false,
+		"http://10.0.0.1:8080":                               true,
+		"http://127.0.0.1:1":                                 false,
+		"http://[::1]:1":                                     false,
+		"http://localhost:1":                                 false,
 	} {
 		k := &ServiceKey{ID: "dox.json", UAA: UAA{URL: url, ClientID: testClientID, ClientSecret: testSecret}}
 		_, err := quick(nil, ClientOptions{MaxAttempts: 1}).Fetch(context.Background(), k)

@@ -18,10 +18,10 @@ const (
 func TestLoadKeyForms(t *testing.T) {
 	for _, tc := range []struct{ file, api, swagger string }{
 		{"cockpit.json", wantAPI, wantSwag},
-		{"cf-v8.txt", wantAPI, wantSwag},   // header line, blank line, {"credentials": …}
-		{"cf-v6.txt", wantAPI, wantSwag},   // header line, then the key itself
-		{"uaa-only.json", "", ""},          // the uaa object alone: no API URL
-		{"vcap.json", wantAPI, wantSwag},   // VCAP_SERVICES saved to a file
+		{"cf-v8.txt", wantAPI, wantSwag},        // header line, blank line, {"credentials": …}
+		{"cf-v6.txt", wantAPI, wantSwag},        // header line, then the key itself
+		{"uaa-only.json", "", ""},               // the uaa object alone: no API URL
+		{"vcap.json", wantAPI, wantSwag},        // VCAP_SERVICES saved to a file
 		{"default-env.json", wantAPI, wantSwag}, // {"VCAP_SERVICES": …} of CAP projects
 	} {
 		t.Run(tc.file, func(t *testing.T) {
@@ -226,11 +226,11 @@ func TestKeyFormatHidesSecrets(t *testing.T) {
 func TestAPIHost(t *testing.T) {
 	for api, want := range map[string]string{
 		"https://AIServices-Trial-DOX.cfapps.us10.hana.ondemand.com/": "aiservices-trial-dox.cfapps.us10.hana.ondemand.com",
-		"https://dox.example.com:443":                                  "dox.example.com",
-		"http://127.0.0.1:8080":                                        "127.0.0.1:8080",
-		"http://[::1]:80/x":                                            "[::1]",
-		"https://[::1]:8443":                                           "[::1]:8443",
-		"":                                                             "",
+		"https://dox.example.com:443":                                 "dox.example.com",
+		"http://127.0.0.1:8080":                                       "127.0.0.1:8080",
+		"http://[::1]:80/x":                                           "[::1]",
+		"https://[::1]:8443":                                          "[::1]:8443",
+		"":                                                            "",
 	} {
 		if got := (&ServiceKey{APIURL: api}).APIHost(); got != want {
 			t.Errorf("APIHost(%q) = %q, want %q", api, got, want)
