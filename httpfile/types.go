@@ -1,12 +1,10 @@
-// Package httpfile is the .http request document model: it parses the
-// grammar shared by VS Code REST Client, JetBrains HTTP Client and httpyac,
-// and plans minimal text edits for Bearer headers and token variables.
-//
-// THIS FILE IS THE AGREED API SKELETON. The httpfile helper replaces it with
-// the real implementation, keeping every exported name and signature below.
 package httpfile
 
 // Position is an LSP position: 0-based line, character in UTF-16 code units.
+//
+// A byte order mark is not part of any line: editors strip it from the text
+// they hand to a language server, so character 0 of line 0 is the first byte
+// after the BOM. Byte offsets (Edit.Start, Edit.End) do count the BOM.
 type Position struct{ Line, Character int }
 
 // Range is an LSP range.
@@ -31,7 +29,9 @@ type Request struct {
 	StartLine, EndLine int    // first and last line of the block, separators excluded
 	Line               int    // the request line
 	Name               string // from # @name, if any
+	Title              string // from the ### separator line above the block, if any
 	Method             string // "GET" when the line has none
+	Version            string // "HTTP/1.1" when the line ends with one
 	RawURL             string // as written, with continuation lines joined
 	URL                string // with file variables substituted
 	Host               string // host[:port] of URL, lower-cased, default port dropped; "" when unresolvable
@@ -43,12 +43,6 @@ type Document struct {
 	Requests  []Request
 	Variables []Variable
 }
-
-// Parse parses src; it never fails: what it cannot read it leaves out.
-func Parse(src []byte) *Document { panic("todo") }
-
-// RequestAt returns the request whose block holds line, or nil.
-func (d *Document) RequestAt(line int) *Request { panic("todo") }
 
 // Mode says where a token goes.
 type Mode string
@@ -89,12 +83,6 @@ type Plan struct {
 	Skipped []Skip
 }
 
-// PlanEdits plans the edits that put opts.Token into src.
-func PlanEdits(src []byte, opts Options) Plan { panic("todo") }
-
-// Apply applies non-overlapping edits to src and returns the new bytes.
-func Apply(src []byte, edits []Edit) []byte { panic("todo") }
-
 // TokenRef is a Bearer token written in the document: a literal header
 // value or an @variable value used by a Bearer header.
 type TokenRef struct {
@@ -102,11 +90,3 @@ type TokenRef struct {
 	Range Range
 	Line  int
 }
-
-// Tokens lists the Bearer tokens written in src.
-func Tokens(src []byte) []TokenRef { panic("todo") }
-
-// EditFile plans and applies the edits to the file at path in place: it
-// writes beside the file, syncs and renames, keeping the file mode. A file
-// that is unreadable or not UTF-8 is left untouched and reported.
-func EditFile(path string, opts Options) (Plan, error) { panic("todo") }

@@ -1,0 +1,358 @@
+package httpfile
+
+import (
+	"bytes"
+	"sort"
+	"strings"
+)
+
+// The grammar, as VS Code REST Client, JetBrains HTTP Client and httpyac
+// read it (where they differ, the reading that can never put a header into
+// a body or into another request wins):
+//
+//   - A line whose text starts with ### (after optional white space, as
+//     httpyac has it) separates request blocks; the rest of it is a title.
+//   - Before the request line: blank lines, comments (# or //, with
+//     "# @name x" metadata), "@name = value" file variables, httpyac
+//     "{{ … }}" script blocks and JetBrains "< {% … %}" pre-request scripts.
+//   - The request line: [METHOD ]URL[ HTTP/x.y].
+//   - Then continuation lines of the URL: text starting with ? or & or /, or
+//     any indented line that is not a header.
+//   - Then header lines "Name: value", with comments ("# text", "// text")
+//     among them, up to a blank line or the first line that is neither.
+//   - Then the body, up to the next separator. Nothing in a body is ever a
+//     header or a request line: a "< ./file" body, a multipart body with its
+//     part headers, a "> {% … %}" response handler are all body.
+
+// header is a parsed header line.
+type header struct {
+	Header
+	colon            int // byte offset just after the colon
+	valStart, valEnd int // byte offsets of the trimmed value
+}
+
+// varDef is a parsed @name = value line.
+type varDef struct {
+	Variable
+	valStart, valEnd int // byte offsets of the trimmed value
+
+	// Resolution memo: its value with file variables substituted.
+	state    uint8 // 0 not yet, 1 resolving (a cycle when met again), 2 done
+	resolved string
+	missing  string // first variable that could not be resolved, "" if none
+}
+
+// request is a parsed request block.
+type request struct {
+	Request
+	hdrs        []header
+	insertAfter int    // the line a new header line goes after
+	unresolved  string // first variable in the URL that has no value, if any
+	path        string // path of URL (without query), for the DOX path rule
+}
+
+// parsed is the full parse of a source, with the byte offsets that edit
+// planning needs.
+type parsed struct {
+	*source
+	vars   []*varDef
+	byName map[string][]*varDef // in line order
+	reqs   []request
+}
+
+// Parse parses src; it never fails: what it cannot read it leaves out.
+func Parse(src []byte) *Document {
+	return parse(src).document()
+}
+
+// RequestAt returns the request whose block holds line, or nil.
+func (d *Document) RequestAt(line int) *Request {
+	i := sort.Search(len(d.Requests), func(i int) bool { return d.Requests[i].EndLine >= line })
+	if i < len(d.Requests) && d.Requests[i].StartLine <= line {
+		return &d.Requests[i]
+	}
+	return nil
+}
+
+func (p *parsed) document() *Document {
+	d := &Document{Requests: make([]Request, len(p.reqs)), Variables: make([]Variable, len(p.vars))}
+	for i, v := range p.vars {
+		d.Variables[i] = v.Variable
+	}
+	for i := range p.reqs {
+		r := p.reqs[i].Request
+		r.Headers = make([]Header, len(p.reqs[i].hdrs))
+		for j, h := range p.reqs[i].hdrs {
+			r.Headers[j] = h.Header
+		}
+		d.Requests[i] = r
+	}
+	return d
+}
+
+func parse(src []byte) *parsed {
+	p := &parsed{source: newSource(src), byName: map[string][]*varDef{}}
+	n := len(p.lines)
+	from, title := 0, ""
+	for i := 0; i < n; i++ {
+		b := p.lineText(i)
+		ws := leadingSpace(b)
+		if bytes.HasPrefix(b[ws:], []byte("###")) {
+			p.block(from, i-1, title)
+			from, title = i+1, separatorTitle(b[ws:])
+		}
+	}
+	p.block(from, n-1, title)
+	for i := range p.reqs {
+		p.resolveRequest(&p.reqs[i])
+	}
+	return p
+}
+
+func separatorTitle(b []byte) string {
+	b = bytes.TrimLeft(b, "#")
+	from, to := trimBounds(b)
+	return string(b[from:to])
+}
+
+// Where the parser is inside a block.
+const (
+	beforeRequest = iota
+	inURL         // after the request line: continuations, then headers
+	inHeaders
+	inBody
+)
+
+// block parses the lines [from, to] between two separators.
+func (p *parsed) block(from, to int, title string) {
+	var r *request
+	name := ""
+	state := beforeRequest
+	closer := "" // the end of a multi-line script before the request
+	frozen := false
+	for i := from; i <= to; i++ {
+		b := p.lineText(i)
+		ws := leadingSpace(b)
+		rest := b[ws:]
+		switch state {
+		case beforeRequest:
+			if closer != "" {
+				if closer == "}}" && string(bytes.TrimRight(rest, " \t")) == "}}" ||
+					closer == "%}" && bytes.Contains(rest, []byte("%}")) {
+					closer = ""
+				}
+				continue
+			}
+			switch {
+			case len(rest) == 0:
+			case rest[0] == '#' || bytes.HasPrefix(rest, []byte("//")):
+				if v, ok := metaValue(rest, "name"); ok {
+					name = v
+				}
+			case rest[0] == '@':
+				p.variable(i, ws)
+			case rest[0] == '<':
+				// JetBrains pre-request script: "< {% … %}" or "< script.js".
+				if j := bytes.Index(rest, []byte("{%")); j >= 0 && !bytes.Contains(rest[j:], []byte("%}")) {
+					closer = "%}"
+				}
+			case rest[0] == '>':
+				// A response handler with no request: nothing to send.
+			case bytes.HasPrefix(rest, []byte("{{")) && !bytes.Contains(rest, []byte("}}")):
+				closer = "}}" // httpyac script block "{{ … }}"
+			case bytes.HasPrefix(rest, []byte("HTTP/")):
+				// A response pasted below a request (REST Client keeps them).
+			default:
+				p.reqs = append(p.reqs, request{Request: Request{
+					StartLine: from, EndLine: to, Line: i, Name: name, Title: title,
+				}, insertAfter: i})
+				r = &p.reqs[len(p.reqs)-1]
+				r.Method, r.RawURL = splitRequestLine(rest)
+				state = inURL
+			}
+		case inURL, inHeaders:
+			switch {
+			case len(rest) == 0:
+				state = inBody
+			case rest[0] == '#' || bytes.HasPrefix(rest, []byte("//")):
+				// REST Client and JetBrains skip any comment among the
+				// headers; httpyac only "# text" and "// text" and reads
+				// what follows "#text" as body, so nothing goes below that.
+				frozen = frozen || !isHeaderComment(rest)
+			case state == inURL && (rest[0] == '?' || rest[0] == '&'):
+				r.RawURL += string(bytes.TrimRight(rest, " \t"))
+				r.advance(i, frozen)
+			case p.header(r, i, ws):
+				state = inHeaders
+				r.advance(i, frozen)
+			case state == inURL && (rest[0] == '/' || ws > 0):
+				r.RawURL += string(bytes.TrimRight(rest, " \t"))
+				r.advance(i, frozen)
+			default:
+				state = inBody
+			}
+		}
+	}
+	if r != nil {
+		r.RawURL, r.Version = splitVersion(r.RawURL)
+		r.RawURL = strings.TrimSpace(r.RawURL)
+	}
+}
+
+// advance moves the spot for a new header line down to line i, unless a
+// line above ended httpyac's header section.
+func (r *request) advance(i int, frozen bool) {
+	if !frozen {
+		r.insertAfter = i
+	}
+}
+
+// isHeaderComment reports a comment line among headers: httpyac only takes
+// "# text" (with white space) and "// text" there; "#text" ends its headers.
+func isHeaderComment(rest []byte) bool {
+	if bytes.HasPrefix(rest, []byte("//")) {
+		return true
+	}
+	return len(rest) > 1 && rest[0] == '#' && leadingSpace(rest[1:]) > 0
+}
+
+// metaValue returns the value of a "# @key value" (or "// @key value",
+// "# @key = value") comment line.
+func metaValue(rest []byte, key string) (string, bool) {
+	rest = bytes.TrimLeft(rest, "#/")
+	rest = rest[leadingSpace(rest):]
+	if len(rest) < len(key)+1 || rest[0] != '@' || string(rest[1:1+len(key)]) != key {
+		return "", false
+	}
+	rest = rest[1+len(key):]
+	ws := leadingSpace(rest)
+	if ws == 0 && (len(rest) == 0 || rest[0] != '=') {
+		return "", false // "@names" is another key
+	}
+	rest = rest[ws:]
+	if len(rest) > 0 && rest[0] == '=' {
+		rest = rest[1:]
+	}
+	from, to := trimBounds(rest)
+	return string(rest[from:to]), true
+}
+
+// methods are the request methods the three clients know, plus the other
+// protocols httpyac sends from the same files.
+var methods = map[string]bool{
+	"GET": true, "POST": true, "PUT": true, "DELETE": true, "PATCH": true, "HEAD": true,
+	"OPTIONS": true, "CONNECT": true, "TRACE": true, "PROPFIND": true, "PROPPATCH": true,
+	"MKCOL": true, "COPY": true, "MOVE": true, "LOCK": true, "UNLOCK": true, "CHECKOUT": true,
+	"CHECKIN": true, "REPORT": true, "MERGE": true, "MKACTIVITY": true, "MKWORKSPACE": true,
+	"VERSION-CONTROL": true, "BASELINE-CONTROL": true, "MKCALENDAR": true, "ACL": true,
+	"SEARCH": true, "GRAPHQL": true, "GRPC": true, "SSE": true, "EVENTSOURCE": true, "WS": true,
+	"WEBSOCKET": true, "MQTT": true, "AMQP": true,
+}
+
+// splitRequestLine splits "[METHOD ]URL" (version still attached).
+func splitRequestLine(rest []byte) (method, url string) {
+	rest = rest[:len(rest)-trailingSpace(rest)]
+	i := 0
+	for i < len(rest) && rest[i] != ' ' && rest[i] != '\t' {
+		i++
+	}
+	if i < len(rest) {
+		if m := strings.ToUpper(string(rest[:i])); methods[m] {
+			return m, string(rest[i+leadingSpace(rest[i:]):])
+		}
+	}
+	return "GET", string(rest)
+}
+
+// splitVersion takes a trailing " HTTP/x.y" off a URL.
+func splitVersion(url string) (string, string) {
+	i := strings.LastIndexAny(url, " \t")
+	if i < 0 {
+		return url, ""
+	}
+	v := url[i+1:]
+	if len(v) > 5 && strings.EqualFold(v[:5], "HTTP/") {
+		return strings.TrimRight(url[:i], " \t"), v
+	}
+	return url, ""
+}
+
+// isTokenChar reports the characters of an HTTP header name (RFC 9110 tchar).
+func isTokenChar(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
+}
+
+// header parses line i as "Name: value" into r, if it is one.
+func (p *parsed) header(r *request, i, ws int) bool {
+	l := p.lines[i]
+	b := p.src[l.start:l.end]
+	j := ws
+	for j < len(b) && isTokenChar(b[j]) {
+		j++
+	}
+	if j == ws {
+		return false
+	}
+	nameEnd := j
+	j += leadingSpace(b[j:])
+	if j >= len(b) || b[j] != ':' {
+		return false
+	}
+	colon := j + 1
+	from := colon + leadingSpace(b[colon:])
+	to := len(b) - trailingSpace(b[from:])
+	h := header{
+		Header:   Header{Name: string(b[ws:nameEnd]), Value: string(b[from:to]), Line: i},
+		colon:    l.start + colon,
+		valStart: l.start + from,
+		valEnd:   l.start + to,
+	}
+	h.ValueRange = Range{p.pos(i, h.valStart), p.pos(i, h.valEnd)}
+	r.hdrs = append(r.hdrs, h)
+	return true
+}
+
+// variable parses line i as "@name = value" (or httpyac's lazy
+// "@name := value"), if it is one.
+func (p *parsed) variable(i, ws int) {
+	l := p.lines[i]
+	b := p.src[l.start:l.end]
+	j := ws + 1
+	for j < len(b) && b[j] != '=' && b[j] != ':' && leadingSpace(b[j:]) == 0 {
+		j++
+	}
+	name := string(b[ws+1 : j])
+	j += leadingSpace(b[j:])
+	if j < len(b) && b[j] == ':' {
+		j++
+	}
+	if name == "" || j >= len(b) || b[j] != '=' {
+		return
+	}
+	j++
+	from := j + leadingSpace(b[j:])
+	to := len(b) - trailingSpace(b[from:])
+	v := &varDef{
+		Variable: Variable{Name: name, Value: string(b[from:to]), Line: i},
+		valStart: l.start + from,
+		valEnd:   l.start + to,
+	}
+	v.ValueRange = Range{p.pos(i, v.valStart), p.pos(i, v.valEnd)}
+	p.vars = append(p.vars, v)
+	p.byName[name] = append(p.byName[name], v)
+}
+
+// authHeaders returns the Authorization headers of r.
+func (r *request) authHeaders() []*header {
+	var out []*header
+	for i := range r.hdrs {
+		if strings.EqualFold(r.hdrs[i].Name, "Authorization") {
+			out = append(out, &r.hdrs[i])
+		}
+	}
+	return out
+}

@@ -1,0 +1,156 @@
+package httpfile
+
+import (
+	"unicode"
+	"unicode/utf8"
+)
+
+// bom is the UTF-8 byte order mark.
+const bom = "\xef\xbb\xbf"
+
+// line is one line of the source: its text is src[start:end] and its line
+// ending src[end:next] ("\n", "\r\n", "\r" or "" for the last line).
+// LSP counts a lone "\r" as a line break too, so this does as well: the line
+// numbers here must be the ones the editor shows.
+type line struct{ start, end, next int }
+
+// source is a file split into lines.
+type source struct {
+	src   []byte
+	bom   int // 3 when src starts with a byte order mark, else 0
+	lines []line
+}
+
+func newSource(src []byte) *source {
+	t := &source{src: src}
+	if len(src) >= 3 && string(src[:3]) == bom {
+		t.bom = 3
+	}
+	// One line per line break, plus the last one; estimate to allocate once.
+	t.lines = make([]line, 0, len(src)/40+1)
+	start := t.bom
+	for i := start; i < len(src); i++ {
+		switch src[i] {
+		case '\n':
+			t.lines = append(t.lines, line{start, i, i + 1})
+			start = i + 1
+		case '\r':
+			next := i + 1
+			if next < len(src) && src[next] == '\n' {
+				next++
+			}
+			t.lines = append(t.lines, line{start, i, next})
+			start = next
+			i = next - 1
+		}
+	}
+	t.lines = append(t.lines, line{start, len(src), len(src)})
+	return t
+}
+
+// lineText returns the content of line n, without its line ending.
+func (t *source) lineText(n int) []byte {
+	l := t.lines[n]
+	return t.src[l.start:l.end]
+}
+
+// eol returns the line ending of line n.
+func (t *source) eol(n int) string {
+	l := t.lines[n]
+	return string(t.src[l.end:l.next])
+}
+
+// eolNear is the line ending to use for a line inserted next to line n: its
+// own ending, else (the last line has none) the nearest one above, else "\n".
+func (t *source) eolNear(n int) string {
+	for i := n; i >= 0; i-- {
+		if e := t.eol(i); e != "" {
+			return e
+		}
+	}
+	return "\n"
+}
+
+// pos converts a byte offset on line n to an LSP position.
+func (t *source) pos(n, off int) Position {
+	return Position{Line: n, Character: utf16Len(t.src[t.lines[n].start:off])}
+}
+
+// utf16Len counts the UTF-16 code units of b; an invalid byte counts as one
+// unit, as it does once an editor has replaced it with U+FFFD.
+func utf16Len(b []byte) int {
+	n := 0
+	for i := 0; i < len(b); {
+		c := b[i]
+		if c < utf8.RuneSelf {
+			n++
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(b[i:])
+		if r > 0xFFFF {
+			n += 2
+		} else {
+			n++
+		}
+		i += size
+	}
+	return n
+}
+
+// isSpace is JavaScript's \s, which httpyac and REST Client use to decide
+// what is blank and what is indented.
+func isSpace(r rune) bool {
+	return unicode.IsSpace(r) || r == '\ufeff'
+}
+
+// leadingSpace returns the length of the white space b starts with.
+func leadingSpace(b []byte) int {
+	i := 0
+	for i < len(b) {
+		c := b[i]
+		if c < utf8.RuneSelf {
+			if c == ' ' || c == '\t' || c == '\v' || c == '\f' {
+				i++
+				continue
+			}
+			return i
+		}
+		r, size := utf8.DecodeRune(b[i:])
+		if !isSpace(r) {
+			return i
+		}
+		i += size
+	}
+	return i
+}
+
+// trailingSpace returns the length of the white space b ends with.
+func trailingSpace(b []byte) int {
+	i := len(b)
+	for i > 0 {
+		c := b[i-1]
+		if c < utf8.RuneSelf {
+			if c == ' ' || c == '\t' || c == '\v' || c == '\f' {
+				i--
+				continue
+			}
+			break
+		}
+		r, size := utf8.DecodeLastRune(b[:i])
+		if !isSpace(r) {
+			break
+		}
+		i -= size
+	}
+	return len(b) - i
+}
+
+// trimBounds returns the bounds of b without surrounding white space.
+func trimBounds(b []byte) (from, to int) {
+	from = leadingSpace(b)
+	to = len(b) - trailingSpace(b[from:])
+	return from, to
+}
+
+func isBlank(b []byte) bool { return leadingSpace(b) == len(b) }
