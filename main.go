@@ -14,6 +14,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/doxls/doxls/auth"
@@ -126,40 +127,56 @@ func serve(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 	})
 }
 
-// findKey loads the key named by --key, else the one key found in the
-// environment or the current folder.
+// findKey loads the key named by --key, else the key named by the
+// environment (DOX_SERVICE_KEY before VCAP_SERVICES), else the one key found
+// in the current folder. With several candidates it fails listing them, one
+// per line after the message.
 func findKey(path string) (*auth.ServiceKey, error) {
 	if path != "" {
 		return auth.LoadKey(path)
 	}
-	keys, err := auth.KeysFromEnv(os.Getenv)
+	env, err := auth.KeysFromEnv(os.Getenv)
 	if err != nil {
 		return nil, err
 	}
-	if len(keys) == 0 {
-		found, _ := auth.Discover(".", auth.DiscoverOptions{})
-		keys = found
+	for _, k := range env {
+		if k.ID == auth.EnvDoxServiceKey {
+			return k, nil
+		}
 	}
-	switch len(keys) {
-	case 0:
-		return nil, errors.New("no service key found in this folder; pass --key FILE or set DOX_SERVICE_KEY")
-	case 1:
+	if len(env) > 0 {
+		return env[0], nil
+	}
+	keys, problems := auth.Discover(".", auth.DiscoverOptions{})
+	switch {
+	case len(keys) == 1:
 		return keys[0], nil
+	case len(keys) > 1:
+		ids := make([]string, len(keys))
+		for i, k := range keys {
+			ids[i] = "  " + k.ID
+		}
+		return nil, fmt.Errorf("%d service keys found in this folder; pick one with --key:\n%s", len(keys), strings.Join(ids, "\n"))
+	case len(problems) > 0:
+		lines := make([]string, len(problems))
+		for i, p := range problems {
+			lines[i] = "  " + p.Error()
+		}
+		return nil, fmt.Errorf("no usable service key in this folder; fix one or pass --key FILE:\n%s", strings.Join(lines, "\n"))
 	}
-	ids := make([]string, len(keys))
-	for i, k := range keys {
-		ids[i] = k.ID
-	}
-	return nil, fmt.Errorf("%d service keys found; pick one with --key:\n%s", len(keys), strings.Join(ids, "\n"))
+	return nil, errors.New("no service key found in this folder; pass --key FILE or set DOX_SERVICE_KEY")
 }
 
+// fetch gets a token for the key the flags name. The command line keeps no
+// token between runs, so every run fetches a new one and force (--force)
+// changes nothing; the flag is there for scripts written against the server,
+// whose cache it does bypass.
 func fetch(ctx context.Context, keyPath string, force bool) (*auth.ServiceKey, auth.Token, error) {
 	key, err := findKey(keyPath)
 	if err != nil {
 		return nil, auth.Token{}, err
 	}
-	cache := auth.NewCache(auth.NewClient(auth.ClientOptions{}), 5*time.Minute)
-	tok, _, err := cache.Token(ctx, key, force)
+	tok, err := auth.NewClient(auth.ClientOptions{}).Fetch(ctx, key)
 	return key, tok, err
 }
 
@@ -231,6 +248,9 @@ func bearer(ctx context.Context, args []string, stdout io.Writer) error {
 	return nil
 }
 
+// keys lists the keys of the environment and of DIR with what identifies
+// them (never a secret), then the files that look like keys but are not
+// usable. It fails when DIR is not a folder or nothing usable was found.
 func keys(args []string, stdout io.Writer) error {
 	fs := newFlags("keys")
 	if err := parseFlags(fs, args); err != nil {
@@ -244,22 +264,41 @@ func keys(args []string, stdout io.Writer) error {
 	default:
 		return usageError{"keys takes at most one folder"}
 	}
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return fmt.Errorf("%s is not a folder", dir)
+	}
 	found, problems := auth.Discover(dir, auth.DiscoverOptions{})
 	env, err := auth.KeysFromEnv(os.Getenv)
 	if err != nil {
-		problems = append(problems, err)
+		problems = append([]error{err}, problems...)
 	}
-	for _, k := range append(env, found...) {
+	all := append(env, found...)
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	if len(all) > 0 {
+		fmt.Fprintln(tw, "KEY\tTYPE\tCLIENT ID\tZONE\tAPI")
+	}
+	for _, k := range all {
 		id := k.ID
-		if k.Path != "" {
-			id = filepath.Join(dir, k.ID)
+		if k.Path != "" && !filepath.IsAbs(filepath.FromSlash(id)) {
+			id = filepath.ToSlash(filepath.Join(dir, filepath.FromSlash(k.ID)))
 		}
-		fmt.Fprintf(stdout, "%s\tclient %s\tzone %s\tapi %s\t%s\n", id, k.UAA.ClientID, k.UAA.IdentityZone, k.APIURL, credType(k))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", id, credType(k), k.UAA.ClientID, orDash(k.UAA.IdentityZone), orDash(k.APIURL))
 	}
+	tw.Flush()
 	for _, p := range problems {
 		fmt.Fprintf(stdout, "problem: %v\n", p)
 	}
+	if len(all) == 0 {
+		return fmt.Errorf("no usable service key in %s", dir)
+	}
 	return nil
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }
 
 func credType(k *auth.ServiceKey) string {
