@@ -31,8 +31,8 @@ type insertResult struct {
 }
 
 func TestLoadServiceKeyDiscoversAndLoads(t *testing.T) {
-	e := newEnv(t, uaatest.Options{})
 	second := uaatest.Client{ID: "sb-second!b1|dox!b2", Secret: "s3cr$t+/=:!|"}
+	e := newEnv(t, uaatest.Options{Clients: []uaatest.Client{uaatest.DefaultClient, second}})
 	e.write("keys/other.txt", "Getting key dox-key for service instance dox as me@example.com...\n\n"+
 		`{"credentials": `+string(e.uaa.KeyJSON(second))+"}\n")
 	e.write("node_modules/pkg/key.json", string(e.uaa.KeyJSON(second))) // never scanned
@@ -129,7 +129,7 @@ func TestTokenInfo(t *testing.T) {
 	c.initialize(e.dir, nil)
 	var info struct {
 		ClientID, ZoneID, IssuedAt, ExpiresAt, Issuer, GrantType string
-		Scopes                                                  []string
+		Scopes                                                   []string
 	}
 	if err := c.command("doxls.tokenInfo", map[string]any{"key": "dox-key.json"}, &info); err != nil {
 		t.Fatal(err)
@@ -315,4 +315,3 @@ func redactJWTs(s string) string {
 	}
 	return s
 }
-

@@ -36,15 +36,15 @@ func (s *Server) calls() map[string]callFunc {
 
 func (s *Server) notifications() map[string]notifyFunc {
 	return map[string]notifyFunc{
-		"initialized":                          s.initialized,
-		"textDocument/didOpen":                 s.didOpen,
-		"textDocument/didChange":               s.didChange,
-		"textDocument/didClose":                s.didClose,
-		"workspace/didChangeConfiguration":     s.didChangeConfiguration,
-		"workspace/didChangeWatchedFiles":      s.didChangeWatchedFiles,
-		"workspace/didChangeWorkspaceFolders":  s.didChangeWorkspaceFolders,
-		"$/cancelRequest":                      s.cancelRequest,
-		"exit":                                 s.exit,
+		"initialized":                         s.initialized,
+		"textDocument/didOpen":                s.didOpen,
+		"textDocument/didChange":              s.didChange,
+		"textDocument/didClose":               s.didClose,
+		"workspace/didChangeConfiguration":    s.didChangeConfiguration,
+		"workspace/didChangeWatchedFiles":     s.didChangeWatchedFiles,
+		"workspace/didChangeWorkspaceFolders": s.didChangeWorkspaceFolders,
+		"$/cancelRequest":                     s.cancelRequest,
+		"exit":                                s.exit,
 	}
 }
 

@@ -333,8 +333,8 @@ func (c *client) command(id string, args any, result any) error {
 func (c *client) initialize(folder string, options map[string]any) {
 	c.t.Helper()
 	params := map[string]any{
-		"processId": os.Getpid(),
-		"rootUri":   uri.File(folder),
+		"processId":        os.Getpid(),
+		"rootUri":          uri.File(folder),
 		"workspaceFolders": []any{map[string]any{"uri": uri.File(folder), "name": "ws"}},
 		"capabilities": map[string]any{
 			"workspace": map[string]any{
