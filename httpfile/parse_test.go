@@ -193,12 +193,12 @@ func TestHostOfURL(t *testing.T) {
 
 func TestHostOfOriginForm(t *testing.T) {
 	tests := map[string]string{
-		"GET /x\nHost: API.example.com:443":                 "api.example.com",
-		"GET /x\nHost: http://localhost:8080":               "localhost:8080",
-		"@host = https://h.example:4443\n\nGET /x":          "h.example:4443",
-		"@h = a.example\nGET /x\nHost: {{h}}":               "a.example",
-		"GET /document-information-extraction/v1/x":        "",
-		"GET /x\nHost: {{unknown}}":                         "",
+		"GET /x\nHost: API.example.com:443":                  "api.example.com",
+		"GET /x\nHost: http://localhost:8080":                "localhost:8080",
+		"@host = https://h.example:4443\n\nGET /x":           "h.example:4443",
+		"@h = a.example\nGET /x\nHost: {{h}}":                "a.example",
+		"GET /document-information-extraction/v1/x":          "",
+		"GET /x\nHost: {{unknown}}":                          "",
 		"@host = https://h.example\nGET /x\nHost: b.example": "b.example",
 	}
 	for src, want := range tests {
