@@ -15,6 +15,15 @@ export default tseslint.config(
     },
   },
   {
+    // The Playwright driver: CommonJS for Node, with page functions that run in the browser.
+    files: ['test/e2e/**/*.js'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'writable', document: 'readonly' },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['**/*.mjs', '**/*.js', '**/*.cjs'],
     languageOptions: {
       globals: {

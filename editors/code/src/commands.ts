@@ -15,6 +15,7 @@ import {
   type TokenInfoResult,
 } from './messages';
 import { requestBlocks, targetLines } from './requests';
+import { relativeInside } from './settings';
 import { showCommandError, type DoxServer } from './server';
 import type { DoxStatusBar } from './statusBar';
 
@@ -193,6 +194,9 @@ export class DoxCommands implements vscode.Disposable {
       detail: p.detail,
       path: p.key.path || p.key.id,
     }));
+    for (const problem of r.problems ?? []) {
+      items.push({ label: `$(warning) ${problem}`, alwaysShow: true });
+    }
     if (items.length > 0) {
       items.push({ label: '', kind: vscode.QuickPickItemKind.Separator });
     }
@@ -202,7 +206,7 @@ export class DoxCommands implements vscode.Disposable {
       placeHolder: items.length > 1 ? 'Key (zone · API host)' : 'No service key found in this workspace',
       matchOnDescription: true,
     });
-    if (!pick) {
+    if (!pick || (!pick.path && !pick.browse)) {
       return;
     }
     let path = pick.path;
@@ -223,7 +227,7 @@ export class DoxCommands implements vscode.Disposable {
     }
     try {
       const loaded = await this.loadKeys(path);
-      await this.context.workspaceState.update(SELECTED_KEY, path);
+      await this.remember(path);
       this.status.show();
       vscode.window.setStatusBarMessage(`$(key) DOX: using ${loaded.active ?? path}`, 4_000);
     } catch (err) {
@@ -237,6 +241,30 @@ export class DoxCommands implements vscode.Disposable {
     } catch (err) {
       await this.tokenFailed(err);
     }
+  }
+
+  /**
+   * Keeps the choice across restarts. When dox.serviceKey is set, the server
+   * makes that key active at every discovery, so the setting itself changes
+   * (at the level where it is set, or the workspace when it comes from the
+   * user settings); otherwise the workspace state remembers the path.
+   */
+  private async remember(path: string): Promise<void> {
+    const config = vscode.workspace.getConfiguration('dox');
+    const inspect = config.inspect<string>('serviceKey');
+    const configured = String(config.get('serviceKey') ?? '').trim();
+    if (configured === '') {
+      await this.context.workspaceState.update(SELECTED_KEY, path);
+      return;
+    }
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    const value = folder ? relativeInside(folder, path) : path;
+    const target = inspect?.workspaceFolderValue
+      ? vscode.ConfigurationTarget.WorkspaceFolder
+      : vscode.workspace.workspaceFolders
+        ? vscode.ConfigurationTarget.Workspace
+        : vscode.ConfigurationTarget.Global;
+    await config.update('serviceKey', value, target);
   }
 
   async showTokenDetails(): Promise<void> {

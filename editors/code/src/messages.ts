@@ -5,6 +5,8 @@ import { formatClock, formatTimeLeft, hostOf, type KeyInfo } from './status';
 export interface LoadServiceKeyResult {
   keys: KeyInfo[];
   active?: string | null;
+  /** Key files that failed to parse at discovery, one line each. */
+  problems?: string[];
 }
 
 export interface GetTokenResult {

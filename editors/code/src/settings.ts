@@ -1,3 +1,5 @@
+import * as path from 'node:path';
+
 // Settings mapping without VS Code: the dox.* settings become the flat
 // initializationOptions object the server reads (DESIGN §5).
 
@@ -68,4 +70,16 @@ export function serverSettings(get: SettingGetter): ServerSettings {
 /** The refresh margin the status bar uses, read the same way as the server's. */
 export function refreshMarginSeconds(get: SettingGetter): number {
   return serverSettings(get).refreshMarginSeconds;
+}
+
+/**
+ * `file` relative to `folder` (with forward slashes) when it lies inside it,
+ * else `file` unchanged: how a key path goes into dox.serviceKey.
+ */
+export function relativeInside(folder: string, file: string, p: typeof path = path): string {
+  const rel = p.relative(folder, file);
+  if (rel === '' || rel.startsWith('..') || p.isAbsolute(rel)) {
+    return file;
+  }
+  return rel.split(p.sep).join('/');
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DEFAULTS, serverSettings } from '../../src/settings';
+import * as path from 'node:path';
+import { DEFAULTS, relativeInside, serverSettings } from '../../src/settings';
 
 function getter(values: Record<string, unknown>) {
   return (name: string) => values[name];
@@ -72,5 +73,17 @@ describe('serverSettings (initializationOptions)', () => {
   it('round-trips through JSON as the server will read it', () => {
     const s = serverSettings(getter({ serviceKey: 'C:\\keys\\dox key.json' }));
     assert.deepEqual(JSON.parse(JSON.stringify(s)), s);
+  });
+});
+
+describe('relativeInside (the value "DOX: Select Service Key" writes to dox.serviceKey)', () => {
+  it('makes a key inside the workspace folder relative, with forward slashes', () => {
+    assert.equal(relativeInside('/ws', '/ws/keys/dox-key.json'), 'keys/dox-key.json');
+    assert.equal(relativeInside('C:\\ws', 'C:\\ws\\keys\\dox-key.json', path.win32), 'keys/dox-key.json');
+  });
+  it('keeps a key outside the folder absolute', () => {
+    assert.equal(relativeInside('/ws', '/home/me/keys/dox-key.json'), '/home/me/keys/dox-key.json');
+    assert.equal(relativeInside('/ws', '/ws'), '/ws');
+    assert.equal(relativeInside('C:\\ws', 'D:\\keys\\k.json', path.win32), 'D:\\keys\\k.json');
   });
 });

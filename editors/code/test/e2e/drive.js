@@ -1,0 +1,307 @@
+// Drives code-server in Chromium through the extension's user-visible flow.
+// Started by scripts/e2e.sh with Node 24 and NODE_PATH pointing at the
+// playwright-core it installed; the environment names the URL, workspace,
+// artifact folder and Chromium binary. Exits non-zero naming the failed step.
+'use strict';
+
+const fs = require('node:fs');
+const path = require('node:path');
+const { chromium } = require('playwright-core');
+
+function env(name) {
+  const v = process.env[name];
+  if (!v) {
+    throw new Error(`${name} is not set (run scripts/e2e.sh)`);
+  }
+  return v;
+}
+
+const artifacts = env('E2E_ARTIFACTS');
+const workspace = env('E2E_WORKSPACE');
+const secrets = (process.env.E2E_SECRETS || '').split('\n').filter(Boolean);
+const t0 = Date.now();
+const timings = [];
+let step = 'starting Chromium';
+
+function log(msg) {
+  console.log(`drive [${((Date.now() - t0) / 1000).toFixed(1)}s]: ${msg}`);
+}
+
+/** Runs one named step, recording how long it took. */
+async function stepDo(name, fn) {
+  step = name;
+  const start = Date.now();
+  log(name);
+  const r = await fn();
+  timings.push([name, Date.now() - start]);
+  return r;
+}
+
+const normalise = (s) => s.replace(/\u00a0/g, ' ');
+
+async function main() {
+  const context = await chromium.launchPersistentContext(env('E2E_BROWSER_DIR'), {
+    executablePath: env('E2E_CHROMIUM'),
+    headless: true,
+    viewport: { width: 1280, height: 720 },
+    deviceScaleFactor: 2,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const consoleLog = fs.createWriteStream(path.join(artifacts, 'browser-console.log'));
+  page.on('console', (m) => consoleLog.write(`${m.type()}: ${m.text()}\n`));
+  try {
+    await run(page);
+  } catch (err) {
+    await page.screenshot({ path: path.join(artifacts, 'failure.png') }).catch(() => undefined);
+    const toasts = await notificationTexts(page).catch(() => []);
+    const detail = toasts.length ? `\n  notifications: ${JSON.stringify(toasts)}` : '';
+    throw new Error(`step "${step}": ${err.message.split('\n')[0]}${detail}`, { cause: err });
+  } finally {
+    consoleLog.end();
+    await context.close();
+  }
+  for (const [name, ms] of timings) {
+    log(`  ${(ms / 1000).toFixed(1).padStart(5)}s  ${name}`);
+  }
+}
+
+// --- workbench helpers ---------------------------------------------------------
+
+function statusItem(page) {
+  // The item's accessibility label is its text without the icon: "DOX 11h 59m".
+  return page.locator('#workbench\\.parts\\.statusbar').getByRole('button', { name: /^DOX\b/ });
+}
+
+async function statusText(page) {
+  return (await statusItem(page).getAttribute('aria-label')) ?? '';
+}
+
+async function waitStatus(page, re, timeout = 15_000) {
+  const item = statusItem(page);
+  try {
+    await item.and(page.locator(`[aria-label]`)).first().waitFor({ timeout });
+    await page.waitForFunction(
+      ([source, flags]) => {
+        const re = new RegExp(source, flags);
+        const bar = document.getElementById('workbench.parts.statusbar');
+        return [...(bar?.querySelectorAll('[role="button"][aria-label]') ?? [])].some((e) => re.test(e.getAttribute('aria-label')));
+      },
+      [re.source, re.flags],
+      { timeout },
+    );
+  } catch {
+    throw new Error(`status bar item never matched ${re} (it says ${JSON.stringify(await statusText(page).catch(() => 'nothing'))})`);
+  }
+}
+
+/** The .statusbar-item container of the DOX item (it carries the colour classes). */
+async function statusKind(page) {
+  return page.evaluate(() => {
+    const bar = document.getElementById('workbench.parts.statusbar');
+    const label = [...(bar?.querySelectorAll('[role="button"][aria-label]') ?? [])].find((e) => /^DOX\b/.test(e.getAttribute('aria-label')));
+    const item = label?.closest('.statusbar-item');
+    if (!item) {
+      return 'none';
+    }
+    return item.classList.contains('error-kind') ? 'error' : item.classList.contains('warning-kind') ? 'warning' : 'standard';
+  });
+}
+
+async function notificationTexts(page) {
+  return page.locator('.notifications-toasts .notification-toast .notification-list-item-message').allInnerTexts();
+}
+
+async function errorToasts(page) {
+  const toasts = page.locator('.notifications-toasts .notification-toast').filter({ has: page.locator('.codicon-error') });
+  return toasts.locator('.notification-list-item-message').allInnerTexts();
+}
+
+async function quickInput(page) {
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  return input;
+}
+
+/** Picks the quick input row whose label matches re (typing filter first). */
+async function pickRow(page, filter, re) {
+  const input = await quickInput(page);
+  await input.pressSequentially(filter, { delay: 5 });
+  const row = page.locator('.quick-input-widget .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: re }) });
+  try {
+    await row.first().waitFor({ state: 'visible', timeout: 10_000 });
+  } catch {
+    const rows = await page.locator('.quick-input-widget .monaco-list-row .label-name').allInnerTexts();
+    throw new Error(`no quick input row matches ${re}; rows: ${JSON.stringify(rows)}`);
+  }
+  await row.first().click();
+}
+
+async function palette(page, title) {
+  await page.keyboard.press('F1');
+  const escaped = title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  await pickRow(page, title, new RegExp(`^${escaped}$`));
+}
+
+async function clearNotifications(page) {
+  await palette(page, 'Notifications: Clear All Notifications');
+  await page.locator('.notifications-toasts .notification-toast').first().waitFor({ state: 'detached', timeout: 5_000 }).catch(() => undefined);
+}
+
+async function editorText(page) {
+  return normalise(await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().innerText());
+}
+
+function assertNoSecret(where, text) {
+  for (const s of secrets) {
+    if (text.includes(s)) {
+      throw new Error(`a client secret appears in ${where}`);
+    }
+  }
+}
+
+async function assertNoSecretOnScreen(page, where) {
+  assertNoSecret(where, normalise(await page.locator('body').innerText()));
+}
+
+// --- the test -------------------------------------------------------------------
+
+async function run(page) {
+  await stepDo('open the workspace', async () => {
+    await page.goto(env('E2E_URL'));
+    await page.locator('.monaco-workbench').waitFor({ timeout: 30_000 });
+    await page.locator('.explorer-folders-view, .explorer-viewlet').first().waitFor({ timeout: 30_000 }).catch(() => undefined);
+  });
+
+  await stepDo('open requests.http', async () => {
+    await page.keyboard.press('Control+P');
+    await pickRow(page, 'requests.http', /^requests\.http$/);
+    await page.waitForFunction(
+      () => document.querySelector('.editor-group-container.active .monaco-editor .view-lines')?.textContent?.includes('capabilities'),
+      undefined,
+      { timeout: 15_000 },
+    );
+  });
+
+  await stepDo('wait for the DOX status bar item', () => waitStatus(page, /^DOX$/, 30_000));
+
+  await stepDo('run "Get DOX token"', async () => {
+    await palette(page, 'Get DOX token');
+    const toast = page.locator('.notifications-toasts .notification-list-item-message', { hasText: /DOX token for dox-key\.json is valid for 11h 5\dm/ });
+    await toast.first().waitFor({ timeout: 20_000 });
+    const actions = await page.locator('.notifications-toasts .notification-toast .monaco-button').allInnerTexts();
+    for (const a of ['Copy token', 'Insert into this file']) {
+      if (!actions.includes(a)) {
+        throw new Error(`the token message offers ${JSON.stringify(actions)}, not "${a}"`);
+      }
+    }
+  });
+
+  await stepDo('status bar shows the time left', async () => {
+    await waitStatus(page, /^DOX 11h 5\dm$/);
+    const kind = await statusKind(page);
+    if (kind !== 'standard') {
+      throw new Error(`a fresh token is shown in the ${kind} colour`);
+    }
+  });
+
+  await stepDo('screenshot the status bar', async () => {
+    await clearNotifications(page);
+    await page.mouse.move(10, 10);
+    const bar = page.locator('#workbench\\.parts\\.statusbar');
+    const barBox = await bar.boundingBox();
+    const itemBox = await statusItem(page).boundingBox();
+    await bar.screenshot({ path: path.join(artifacts, 'statusbar-full.png') });
+    // The README picture: the DOX item with some of its neighbours.
+    const x = Math.max(barBox.x, itemBox.x - 160);
+    const width = Math.min(barBox.x + barBox.width, itemBox.x + itemBox.width + 200) - x;
+    await page.screenshot({ path: path.join(artifacts, 'statusbar.png'), clip: { x, y: barBox.y, width, height: barBox.height } });
+  });
+
+  await stepDo('run "DOX: Insert Bearer Header" in the first request', async () => {
+    // Cursor on the Accept header of the capabilities request (line 6).
+    await page.keyboard.press('Control+G');
+    const input = await quickInput(page);
+    await input.pressSequentially('6', { delay: 5 });
+    await page.keyboard.press('Enter');
+    await palette(page, 'DOX: Insert Bearer Header');
+    await page.waitForFunction(
+      () => /Authorization:\s+Bearer\s+eyJ/.test(document.querySelector('.editor-group-container.active .monaco-editor .view-lines')?.textContent?.replace(/\u00a0/g, ' ') ?? ''),
+      undefined,
+      { timeout: 15_000 },
+    );
+    const text = await editorText(page);
+    const headers = text.match(/Authorization: Bearer eyJ[\w-]+\.[\w-]+\.[\w-]+/g) ?? [];
+    if (headers.length !== 1) {
+      throw new Error(`expected one Bearer header (only the request under the cursor), found ${headers.length}`);
+    }
+    const lines = text.split('\n');
+    const at = lines.findIndex((l) => l.startsWith('Authorization: Bearer'));
+    if (!/^Accept: application\/json$/.test(lines[at - 1] ?? '')) {
+      throw new Error(`the header is not the last header line of the capabilities request: ${JSON.stringify(lines.slice(at - 2, at + 1).map((l) => l.slice(0, 40)))}`);
+    }
+    await page.screenshot({ path: path.join(artifacts, 'bearer-inserted.png') });
+  });
+
+  await stepDo('switch to the key with a wrong secret', async () => {
+    await clearNotifications(page);
+    await palette(page, 'DOX: Select Service Key');
+    await pickRow(page, 'wrong-secret', /keys\/wrong-secret\.json$/);
+    await waitStatus(page, /^DOX error$/, 20_000);
+    await page.locator('.notifications-toasts .notification-toast .codicon-error').first().waitFor({ timeout: 10_000 });
+    // Let any second message (from the client library or the server) arrive.
+    await page.waitForTimeout(1_500);
+    const errors = await errorToasts(page);
+    const all = await notificationTexts(page);
+    await page.screenshot({ path: path.join(artifacts, 'wrong-secret.png') });
+    if (errors.length !== 1) {
+      throw new Error(`expected one error notification, got ${errors.length}: ${JSON.stringify(all)}`);
+    }
+    const msg = normalise(errors[0]);
+    log(`  error notification: ${msg}`);
+    assertNoSecret('the error notification', msg);
+    if (!/secret/i.test(msg) || /Request .* failed|See the output|stack|goroutine|\n/.test(msg) || msg.length > 300) {
+      throw new Error(`the error notification is not one readable line about the secret: ${JSON.stringify(msg)}`);
+    }
+    if ((await statusKind(page)) !== 'error') {
+      throw new Error('the status bar item is not in the error colour after the failed fetch');
+    }
+  });
+
+  await stepDo('switch back to the working key', async () => {
+    await clearNotifications(page);
+    await palette(page, 'DOX: Select Service Key');
+    await pickRow(page, 'dox-key', /^dox-key\.json$/);
+    await waitStatus(page, /^DOX 11h 5\dm$/, 20_000);
+    if ((await statusKind(page)) !== 'standard') {
+      throw new Error('the status bar item kept its error colour after a good fetch');
+    }
+    const errors = await errorToasts(page);
+    if (errors.length !== 0) {
+      throw new Error(`unexpected error notifications: ${JSON.stringify(errors)}`);
+    }
+    const settings = JSON.parse(fs.readFileSync(path.join(workspace, '.vscode', 'settings.json'), 'utf8'));
+    if (settings['dox.serviceKey'] !== 'dox-key.json') {
+      throw new Error(`dox.serviceKey is ${JSON.stringify(settings['dox.serviceKey'])} after picking dox-key.json`);
+    }
+  });
+
+  await stepDo('check that no secret is on screen', () => assertNoSecretOnScreen(page, 'the workbench'));
+}
+
+main().then(
+  () => log('all steps passed'),
+  (err) => {
+    console.error(`drive: FAILED: ${err.message}`);
+    process.exit(1);
+  },
+);
