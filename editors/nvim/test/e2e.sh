@@ -98,7 +98,8 @@ serverbin="$repo/bin"
 if [ -n "${DOX_E2E_SERVER_LOG:-}" ]; then
 	serverbin="$work/bin"
 	mkdir -p "$serverbin"
-	printf '#!/bin/sh\nexec %q serve --log-level debug --log-file %q\n' "$bin" "$DOX_E2E_SERVER_LOG" >"$serverbin/doxls"
+	printf '#!/bin/sh\n[ $# -eq 0 ] || exec %q "$@"\nexec %q serve --log-level debug --log-file %q\n' \
+		"$bin" "$bin" "$DOX_E2E_SERVER_LOG" >"$serverbin/doxls"
 	chmod +x "$serverbin/doxls"
 fi
 
@@ -123,8 +124,11 @@ run_nvim() {
 			DOX_E2E_MODE="$mode" DOX_E2E_OUT="$out" DOX_E2E_API="$api" DOX_E2E_CLIENTS="$clients" \
 			DOX_E2E_KEY1="$key1" DOX_E2E_KEY2="$key2" DOX_E2E_COMMAND="$(block nvim-plain-command)"
 		unset DOX_SERVICE_KEY VCAP_SERVICES
-		timeout "$deadline" nvim --headless -n -i NONE -u "$init" dox.http </dev/null
+		timeout "$deadline" nvim --headless -n -i NONE -u "$init" dox.http </dev/null >"$work/nvim-$mode.out" 2>&1
 	) || status=$?
+	# Headless Neovim prints its messages ("Workspace edit …") and the
+	# driver's failure there; show them only when something failed.
+	[ "$status" -eq 0 ] || { cat "$work/nvim-$mode.out" && echo; } >&2
 	[ "$status" -ne 124 ] || fail "$mode: Neovim did not finish within $deadline s"
 	[ "$status" -eq 0 ] || fail "$mode: Neovim exited with status $status (see above)"
 	[ "$(sed -n 2p "$out" 2>/dev/null)" = ok ] || fail "$mode: the driver did not finish"
@@ -135,6 +139,12 @@ run_nvim() {
 	pid=$(sed -n 1p "$out")
 	[[ "$pid" =~ ^[0-9]+$ ]] || fail "$mode: no server pid recorded"
 	server_pids+=("$pid")
+	if [ "$mode" = plugin ]; then
+		local ended
+		ended=$(sed -n 3p "$out")
+		[ -n "$ended" ] || fail "$mode: the server had not exited 500 ms after Neovim sent shutdown and exit"
+		[ "$ended" = "exit 0 0" ] || fail "$mode: the server ended with '$ended' (code, signal), want a clean exit 0"
+	fi
 	local gone=""
 	for _ in $(seq 50); do
 		if ! alive "$pid"; then gone=1 && break; fi

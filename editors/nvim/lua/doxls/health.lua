@@ -68,6 +68,12 @@ function M.check()
   end
   ok(trim(version))
 
+  for id, e in pairs(lsp.exits) do
+    if e.code ~= 0 or (e.signal ~= 0 and e.signal ~= 15) then
+      warn(string.format("a doxls server (client %d) ended with exit code %d, signal %d; see :LspLog", id, e.code, e.signal))
+    end
+  end
+
   local clients = lsp.clients()
   if clients[1] then
     local client = clients[1]

@@ -20,6 +20,9 @@ M.options = {
   on_attach = nil,
 }
 
+-- How each server process ended, by client id, for :checkhealth doxls.
+M.exits = {}
+
 local last_message, last_message_at = nil, 0
 
 -- Server messages name its command ids; a Neovim user runs these instead.
@@ -139,7 +142,8 @@ local function client_config(root)
     settings = { dox = settings },
     handlers = handlers,
     on_attach = M.options.on_attach,
-    on_exit = function(_, _, client_id)
+    on_exit = function(code, signal, client_id)
+      M.exits[client_id] = { code = code, signal = signal }
       status.forget(client_id)
     end,
   }
