@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -310,5 +311,23 @@ func TestKeys(t *testing.T) {
 	}
 	if r := runDoxls(t, t.TempDir(), nil, "keys"); r.code != 1 || r.stderr != "doxls: no usable service key in .\n" {
 		t.Errorf("keys in an empty folder: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+func TestTokenHonoursHTTPSProxy(t *testing.T) {
+	// The proxy is down: the token request goes to it (not to the host,
+	// which is never resolved) and the message says so.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := l.Addr().String()
+	l.Close()
+	dir := t.TempDir()
+	writeFile(t, dir, "dox.json", []byte(`{"url": "https://api.example.com", "uaa": {"clientid": "sb-x!b1|dox!b2", "clientsecret": "s3cr3t$+/=:!|", "url": "https://mysub.authentication.example.com"}}`))
+	r := runDoxls(t, dir, []string{"HTTPS_PROXY=http://" + proxy, "NO_PROXY="}, "token", "--key", "dox.json")
+	want := "doxls: cannot reach the proxy for mysub.authentication.example.com (HTTPS_PROXY/HTTP_PROXY): connect: connection refused after 4 attempts\n"
+	if r.code != 1 || r.stderr != want {
+		t.Errorf("exit %d, stderr %q; want %q", r.code, r.stderr, want)
 	}
 }

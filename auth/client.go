@@ -109,7 +109,7 @@ func (c *Client) Fetch(ctx context.Context, key *ServiceKey) (Token, error) {
 		}
 		if dl, _ := dctx.Deadline(); time.Until(dl) < wait {
 			if res.retryAfter > 0 {
-				return Token{}, f.final(res, "UAA asked to retry after "+res.retryAfter.Round(time.Second).String()+", past the "+c.opts.Deadline.String()+" deadline")
+				return Token{}, f.final(res, "it asked to retry after "+res.retryAfter.Round(time.Second).String()+", past the "+c.opts.Deadline.String()+" deadline")
 			}
 			return Token{}, f.timedOut(res)
 		}

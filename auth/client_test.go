@@ -146,7 +146,7 @@ func TestFetchFailures(t *testing.T) {
 		{"429 without Retry-After", uaatest.Fault{Kind: uaatest.Fault429}, uaatest.DefaultClient, KindUnavailable,
 			"UAA at {host} is limiting requests (429 Too Many Requests) after 4 attempts", 4},
 		{"429 past the deadline", uaatest.Fault{Kind: uaatest.Fault429, RetryAfter: time.Hour}, uaatest.DefaultClient, KindUnavailable,
-			"UAA at {host} is limiting requests (429 Too Many Requests); UAA asked to retry after 1h0m0s, past the 10s deadline", 1},
+			"UAA at {host} is limiting requests (429 Too Many Requests); it asked to retry after 1h0m0s, past the 10s deadline", 1},
 		{"truncated always", uaatest.Fault{Kind: uaatest.FaultTruncated}, uaatest.DefaultClient, KindBadResponse,
 			"{url} sent a truncated token answer ({n} bytes of JSON that stop in the middle) after 4 attempts", 4},
 	} {

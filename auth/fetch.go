@@ -130,8 +130,13 @@ func (f *fetch) truncated(n int) *failure {
 
 func (f *fetch) network(err error) *failure {
 	why := netCause(err)
+	where := f.host()
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "proxyconnect" {
+		where = "the proxy for " + where + " (HTTPS_PROXY/HTTP_PROXY)"
+	}
 	return &failure{kind: KindNetwork, retry: true, cause: err,
-		msg: "cannot reach " + f.host() + ": " + why, short: why}
+		msg: "cannot reach " + where + ": " + why, short: why}
 }
 
 // transportFailure classifies an error from sending the request or
@@ -166,8 +171,8 @@ func netCause(err error) string {
 	if errors.As(err, &ue) {
 		err = ue.Err
 	}
-	var op *net.OpError
-	if errors.As(err, &op) && op.Err != nil {
+	// A proxy connection wraps the dial error in another *net.OpError.
+	for op := (*net.OpError)(nil); errors.As(err, &op) && op.Err != nil; {
 		err = op.Err
 	}
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
