@@ -267,7 +267,19 @@ func keys(args []string, stdout io.Writer) error {
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return fmt.Errorf("%s is not a folder", dir)
 	}
+	// Discovery names files relative to dir; show them relative to here.
+	inDir := func(name string) string {
+		if filepath.IsAbs(filepath.FromSlash(name)) {
+			return name
+		}
+		return filepath.ToSlash(filepath.Join(dir, filepath.FromSlash(name)))
+	}
 	found, problems := auth.Discover(dir, auth.DiscoverOptions{})
+	for _, p := range problems {
+		if ke, ok := p.(*auth.KeyError); ok {
+			ke.Name = inDir(ke.Name)
+		}
+	}
 	env, err := auth.KeysFromEnv(os.Getenv)
 	if err != nil {
 		problems = append([]error{err}, problems...)
@@ -279,8 +291,8 @@ func keys(args []string, stdout io.Writer) error {
 	}
 	for _, k := range all {
 		id := k.ID
-		if k.Path != "" && !filepath.IsAbs(filepath.FromSlash(id)) {
-			id = filepath.ToSlash(filepath.Join(dir, filepath.FromSlash(k.ID)))
+		if k.Path != "" {
+			id = inDir(k.ID)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", id, credType(k), k.UAA.ClientID, orDash(k.UAA.IdentityZone), orDash(k.APIURL))
 	}

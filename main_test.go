@@ -292,7 +292,7 @@ func TestKeys(t *testing.T) {
 		`^KEY\s+TYPE\s+CLIENT ID\s+ZONE\s+API$`,
 		`^ws/dox\.json\s+binding-secret\s+` + regexp.QuoteMeta(uaatest.DefaultClient.ID) + `\s+mysub\s+` + regexp.QuoteMeta(s.APIURL) + `$`,
 		`^ws/keys/x509\.json\s+x509\s+` + regexp.QuoteMeta("sb-x509!b1|dox!b2") + `\s+mysub\s+\S+$`,
-		`^problem: broken\.json: uaa\.url is missing$`,
+		`^problem: ws/broken\.json: uaa\.url is missing$`,
 	}
 	if len(lines) != len(want) {
 		t.Fatalf("output:\n%s", r.stdout)
