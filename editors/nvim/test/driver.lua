@@ -316,8 +316,22 @@ local function plugin_scenario()
     return noted("^DOX: token for " .. vim.pesc(key2) .. ": 11h 5%dm left")
   end)
 
-  -- :checkhealth doxls finds the binary, its version and both keys.
+  -- A .rest file is an http buffer too, served by the same server.
   local http_buf = vim.api.nvim_get_current_buf()
+  vim.cmd("edit other.rest")
+  wait_for("the server to attach to other.rest", 5000, function()
+    return doxls_client(0) ~= nil
+  end)
+  if vim.bo.filetype ~= "http" then
+    fail("filetype of other.rest is " .. vim.inspect(vim.bo.filetype))
+  end
+  local all = (vim.lsp.get_clients or vim.lsp.get_active_clients)()
+  if #all ~= 1 or doxls_client(0).id ~= client.id then
+    fail(string.format("other.rest got its own server: %d clients running", #all))
+  end
+  vim.api.nvim_set_current_buf(http_buf)
+
+  -- :checkhealth doxls finds the binary, its version and both keys.
   vim.cmd("checkhealth doxls")
   local report = table.concat(lines(), "\n")
   for _, want in ipairs({ "binary: .*/doxls", "doxls %S+", vim.pesc(key2) .. " %(active%)" }) do

@@ -92,6 +92,8 @@ Content-Type: application/json
 {"clientId": "default"}
 EOF
 
+printf 'GET %s/document-information-extraction/v1/capabilities\n' "$api" >"$ws/other.rest"
+
 # DOX_E2E_SERVER_LOG=FILE: the server logs at debug level to FILE, through a
 # wrapper that comes first on PATH (the README block runs plain "doxls").
 serverbin="$repo/bin"

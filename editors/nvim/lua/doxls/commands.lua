@@ -94,8 +94,14 @@ end
 
 local function load(path)
   lsp.exec("doxls.loadServiceKey", { path = path }, function(res)
-    lsp.notify("using service key " .. tostring(res.active), levels.INFO)
+    if type(res.active) == "string" then
+      lsp.notify("using service key " .. res.active, levels.INFO)
+    end
   end)
+end
+
+local function has_path(key)
+  return type(key.path) == "string" and key.path ~= ""
 end
 
 --- :DoxKey [file] — load a service key file, or choose among the keys the
@@ -106,6 +112,9 @@ function M.key(opts)
   end
   lsp.exec("doxls.loadServiceKey", nil, function(res)
     local keys = res.keys or {}
+    if type(res.problems) == "table" and #res.problems > 0 then
+      lsp.notify(table.concat(res.problems, "; "), levels.WARN)
+    end
     if #keys == 0 then
       return lsp.notify("no service key found; run :DoxKey path/to/key.json", levels.WARN)
     end
@@ -115,9 +124,11 @@ function M.key(opts)
         return describe(key, res.active)
       end,
     }, function(choice)
-      if choice then
-        -- Keys from the environment have an id but no path.
-        load(choice.path or choice.id)
+      if choice and has_path(choice) then
+        load(choice.path)
+      elseif choice then
+        -- doxls.loadServiceKey switches to key files only.
+        lsp.notify(choice.id .. " comes from the environment; :DoxKey can only switch to key files", levels.WARN)
       end
     end)
   end)

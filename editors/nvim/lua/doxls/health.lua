@@ -1,6 +1,8 @@
 -- :checkhealth doxls — the binary, its version, the service keys it finds.
 local M = {}
 
+local uv = vim.uv or vim.loop
+
 -- Neovim 0.10+ has vim.health.start/ok/…, 0.8–0.9 vim.health.report_*,
 -- 0.7 only the Vimscript health#report_* functions.
 local function reporter(name)
@@ -87,7 +89,7 @@ function M.check()
     return
   end
 
-  local dir = vim.loop.cwd()
+  local dir = uv.cwd()
   info("no server running; asking `doxls keys " .. dir .. "`")
   local out = vim.fn.system({ exe, "keys", dir })
   if vim.v.shell_error ~= 0 then

@@ -4,6 +4,8 @@ local status = require("doxls.status")
 
 local M = {}
 
+local uv = vim.uv or vim.loop
+
 local levels = vim.log.levels
 
 local function has(version)
@@ -38,7 +40,7 @@ local user_commands = {
 function M.notify(msg, level)
   msg = tostring(msg):gsub("^%s+", ""):gsub("%s+$", ""):gsub("%s*\r?\n%s*", "; ")
   msg = msg:gsub("doxls%.%a+", user_commands)
-  local now = vim.loop.now()
+  local now = uv.now()
   if msg == last_message and now - last_message_at < 2000 then
     return
   end
@@ -89,7 +91,7 @@ function M.clients()
 end
 
 local function is_dir(path)
-  local stat = vim.loop.fs_stat(path)
+  local stat = uv.fs_stat(path)
   return stat ~= nil and stat.type == "directory"
 end
 
@@ -104,7 +106,7 @@ function M.root_dir(bufnr)
   if type(opt) == "string" and opt ~= "" then
     return (vim.fn.fnamemodify(opt, ":p"):gsub("/$", ""))
   end
-  local cwd = vim.loop.cwd()
+  local cwd = uv.cwd()
   local name = vim.api.nvim_buf_get_name(bufnr)
   if name == "" then
     return cwd
@@ -113,7 +115,7 @@ function M.root_dir(bufnr)
   local d = dir
   while true do
     for _, marker in ipairs(M.options.root_markers) do
-      if vim.loop.fs_stat(d .. "/" .. marker) then
+      if uv.fs_stat(d .. "/" .. marker) then
         return d
       end
     end
