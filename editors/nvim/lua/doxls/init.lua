@@ -25,7 +25,7 @@ local function wants(bufnr)
   return vim.tbl_contains(lsp.options.filetypes, vim.bo[bufnr].filetype) and vim.bo[bufnr].buftype == ""
 end
 
---- setup({ cmd = { "doxls" }, settings = { … DESIGN §5 … }, root_dir = …,
+--- setup({ cmd = { "doxls" }, settings = { serviceKey = …, refreshMarginSeconds = … }, root_dir = …,
 --- root_markers = { ".git" }, filetypes = { "http" }, on_attach = fn })
 function M.setup(opts)
   opts = opts or {}
