@@ -151,7 +151,7 @@ func callAPI(ctx context.Context, url, token string) (string, error) {
 type session struct {
 	conn   jsonrpc2.Conn
 	done   chan error
-	in     *io.PipeWriter
+	in     *os.File
 	mu     sync.Mutex
 	doc    string
 	uri    protocol.DocumentURI
@@ -160,8 +160,16 @@ type session struct {
 }
 
 func startSession(ctx context.Context, dir string) (*session, error) {
-	serverIn, clientOut := io.Pipe()
-	clientIn, serverOut := io.Pipe()
+	// OS pipes, as between an editor and its server: their buffers let
+	// both sides write while the other is busy writing too.
+	serverIn, clientOut, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	clientIn, serverOut, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
 	s := &session{done: make(chan error, 1), in: clientOut}
 	go func() {
 		s.done <- server.Run(context.Background(), server.Options{In: serverIn, Out: serverOut, Version: "demo"})
@@ -187,13 +195,8 @@ func startSession(ctx context.Context, dir string) (*session, error) {
 }
 
 type pipeRWC struct {
-	*io.PipeReader
-	*io.PipeWriter
-}
-
-func (p pipeRWC) Close() error {
-	p.PipeReader.Close()
-	return p.PipeWriter.Close()
+	io.Reader
+	io.WriteCloser
 }
 
 // handle plays the editor's part: apply edits, note the token status.
