@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# bench.sh: every figure the README quotes, measured on this machine.
+#   1. in-process: the cached token lookup, .http parse + planning;
+#   2. the language server over stdio: spawn to initialize, cached
+#      doxls.getToken round trip, insertBearer on 5,000 requests, memory;
+#   3. the CLI against curl on the same loopback UAA emulator.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+echo "== go test -bench (auth, httpfile)"
+go test -run '^$' -bench . -benchmem ./auth ./httpfile
+echo
+echo "== go test -bench (server over stdio)"
+go test -run '^$' -bench . -benchtime 200x ./server
+echo
+echo "== doxls token vs curl"
+scripts/bench-token.sh "${RUNS:-200}"
