@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strings"
 	"unicode/utf8"
 
 	"go.lsp.dev/protocol"
@@ -62,7 +63,8 @@ func (h *Handler) insertBearer(ctx context.Context, raw []json.RawMessage) (any,
 	plan := httpfile.PlanEdits(doc.Text, opts)
 	res := insertResult{Edited: len(plan.Edits), Skipped: []SkipEntry{}}
 	for _, s := range plan.Skipped {
-		res.Skipped = append(res.Skipped, SkipEntry{Line: s.Line, Reason: s.Reason})
+		// The result arrives after the edit: name lines as they are now.
+		res.Skipped = append(res.Skipped, SkipEntry{Line: lineAfter(s.Line, plan.Edits), Reason: s.Reason})
 	}
 	if len(plan.Edits) > 0 {
 		edit := h.workspaceEdit([]docEdits{{doc, plan.Edits}})
@@ -71,6 +73,17 @@ func (h *Handler) insertBearer(ctx context.Context, raw []json.RawMessage) (any,
 		}
 	}
 	return res, nil
+}
+
+// lineAfter is where line of the original text is once edits are applied.
+func lineAfter(line int, edits []httpfile.Edit) int {
+	shift := 0
+	for _, e := range edits {
+		if e.Range.Start.Line < line {
+			shift += strings.Count(e.NewText, "\n") - (e.Range.End.Line - e.Range.Start.Line)
+		}
+	}
+	return line + shift
 }
 
 type refreshArgs struct {

@@ -161,9 +161,20 @@ func (r *Keyring) Get(id string) (*auth.ServiceKey, error) {
 	}
 	k, ok := r.keys[id]
 	if !ok {
-		return nil, invalidParams("unknown service key %q; known keys: %s", id, strings.Join(r.idsLocked(), ", "))
+		return nil, r.unknown(id)
 	}
 	return k, nil
+}
+
+// Activate makes the known key id the active one.
+func (r *Keyring) Activate(id string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, ok := r.keys[id]; !ok {
+		return r.unknown(id)
+	}
+	r.active = id
+	return nil
 }
 
 // Has reports whether id names a known key.
@@ -228,4 +239,8 @@ func (r *Keyring) Folders() []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return append([]string(nil), r.folders...)
+}
+
+func (r *Keyring) unknown(id string) error {
+	return invalidParams("unknown service key %q; known keys: %s", id, strings.Join(r.idsLocked(), ", "))
 }

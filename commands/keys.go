@@ -37,6 +37,9 @@ func Entry(k *auth.ServiceKey) KeyEntry {
 
 type loadKeyArgs struct {
 	Path string `json:"path"`
+	// Key makes a known key active by id; keys from the environment have
+	// no path to load.
+	Key string `json:"key"`
 }
 
 type loadKeyResult struct {
@@ -51,9 +54,14 @@ func (h *Handler) loadServiceKey(ctx context.Context, raw []json.RawMessage) (an
 		return nil, err
 	}
 	var problems []error
-	if args.Path == "" {
+	switch {
+	case args.Key != "":
+		if err := h.Keys.Activate(args.Key); err != nil {
+			return nil, err
+		}
+	case args.Path == "":
 		problems = h.Keys.Discover(h.Settings(), nil)
-	} else {
+	default:
 		path, err := PathOf(args.Path)
 		if err != nil {
 			return nil, err

@@ -71,6 +71,12 @@ func TestLoadServiceKeyDiscoversAndLoads(t *testing.T) {
 	if tok.Key != "keys/other.txt" {
 		t.Errorf("token for key %q, want the active keys/other.txt", tok.Key)
 	}
+	// Back to the first key by id, as a key picker does.
+	c.must("workspace/executeCommand", map[string]any{"command": "doxls.loadServiceKey",
+		"arguments": []any{map[string]any{"key": "dox-key.json"}}}, &res)
+	if res.Active == nil || *res.Active != "dox-key.json" {
+		t.Fatalf("after choosing by id, active = %v", res.Active)
+	}
 	if code := c.shutdown(); code != 0 {
 		t.Errorf("exit status %d after shutdown, want 0", code)
 	}
@@ -234,8 +240,8 @@ func TestInsertAndRefreshBearers(t *testing.T) {
 	if got := c.text(u); got != want {
 		t.Fatalf("document after insertBearer differs from the expected bytes:\n got %q\nwant %q", redactIn(got, tok.AccessToken), redactIn(want, tok.AccessToken))
 	}
-	if res.Edited != 1 || len(res.Skipped) != 1 || res.Skipped[0].Line != 8 || !strings.Contains(res.Skipped[0].Reason, "api.example.com") {
-		t.Errorf("result = %+v, want 1 edit and line 8 skipped for api.example.com", res)
+	if res.Edited != 1 || len(res.Skipped) != 1 || res.Skipped[0].Line != 9 || !strings.Contains(res.Skipped[0].Reason, "api.example.com") {
+		t.Errorf("result = %+v, want 1 edit and line 9 (after the edit) skipped for api.example.com", res)
 	}
 
 	// A second insert with the same token changes nothing and sends no edit.
