@@ -208,3 +208,15 @@ func waitForText(t *testing.T, c *client, u protocol.DocumentURI, cond func(stri
 	t.Helper()
 	waitFor(t, func() bool { return cond(c.text(u)) })
 }
+
+func TestTimeoutSetting(t *testing.T) {
+	e := newEnv(t, uaatest.Options{})
+	c := e.start()
+	c.initialize(e.dir, map[string]any{"timeoutSeconds": 0.2})
+	e.uaa.SetFault(uaatest.Fault{Kind: uaatest.FaultHang})
+	err := c.command("doxls.getToken", nil, nil)
+	if err == nil || !strings.Contains(err.Error(), e.uaa.URL) || !strings.Contains(err.Error(), "200ms") || strings.Contains(err.Error(), "\n") {
+		t.Fatalf("getToken against a hanging UAA with a 0.2 s timeout: %v; want one line naming the URL and the timeout", err)
+	}
+	e.uaa.Release()
+}

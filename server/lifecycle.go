@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"go.lsp.dev/protocol"
 	"go.uber.org/zap"
@@ -83,6 +84,16 @@ func (s *Server) initialize(ctx context.Context, raw json.RawMessage) (any, erro
 		s.settings = settings
 	}
 	s.mu.Unlock()
+	if settings.Timeout > 0 {
+		// No request runs before initialize answers, so the client can
+		// still be swapped for one with the user's timeout.
+		s.clientOpts.AttemptTimeout = settings.Timeout
+		if d := 3 * settings.Timeout; d > 30*time.Second {
+			s.clientOpts.Deadline = d // room for retries of slow attempts
+		}
+		s.tokens = auth.NewCache(auth.NewClient(s.clientOpts), settings.RefreshMargin)
+		s.cmds.Tokens = s.tokens
+	}
 	s.applySettings(settings)
 	s.keys.SetFolders(folders(p))
 	if settingsErr != nil {
@@ -249,6 +260,9 @@ func (s *Server) updateSettings(raw json.RawMessage) {
 	s.settings = settings
 	s.mu.Unlock()
 	s.applySettings(settings)
+	if settings.Timeout != old.Timeout {
+		s.showMessage(protocol.MessageTypeInfo, "doxls: the new timeoutSeconds applies after a server restart")
+	}
 	if settings.ServiceKey != old.ServiceKey {
 		go s.rediscover()
 	}

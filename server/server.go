@@ -134,13 +134,13 @@ type Server struct {
 	// discovered is closed when the first key discovery has finished.
 	discovered chan struct{}
 
-	docs   *documents
-	keys   *commands.Keyring
-	tokens *auth.Cache
-	client *auth.Client
-	cmds   *commands.Handler
-	status *status
-	diags  *diagnostics
+	docs       *documents
+	keys       *commands.Keyring
+	tokens     *auth.Cache
+	clientOpts auth.ClientOptions
+	cmds       *commands.Handler
+	status     *status
+	diags      *diagnostics
 }
 
 type state int
@@ -166,8 +166,8 @@ func newServer(opts Options, log *zap.Logger) *Server {
 		docs:       newDocuments(),
 		keys:       commands.NewKeyring(nil, opts.Getenv),
 	}
-	s.client = auth.NewClient(opts.Client)
-	s.tokens = auth.NewCache(s.client, s.settings.RefreshMargin)
+	s.clientOpts = opts.Client
+	s.tokens = auth.NewCache(auth.NewClient(opts.Client), s.settings.RefreshMargin)
 	s.status = newStatus(s)
 	s.diags = newDiagnostics(s)
 	s.cmds = &commands.Handler{
