@@ -79,7 +79,8 @@ func (h *Handler) insertBearer(ctx context.Context, raw []json.RawMessage) (any,
 func lineAfter(line int, edits []httpfile.Edit) int {
 	shift := 0
 	for _, e := range edits {
-		if e.Range.Start.Line < line {
+		// Text inserted at the very start of line pushes it down too.
+		if e.Range.Start.Line < line || (e.Range.Start.Line == line && e.Range.Start.Character == 0) {
 			shift += strings.Count(e.NewText, "\n") - (e.Range.End.Line - e.Range.Start.Line)
 		}
 	}
