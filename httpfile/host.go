@@ -22,9 +22,9 @@ func (p *parsed) resolveRequest(r *request) {
 	// JetBrains) or from httpyac's "host" variable.
 	r.path = cutQuery(r.URL)
 	r.unresolved = ""
-	for _, h := range r.hdrs {
-		if strings.EqualFold(h.Name, "Host") {
-			val, missing := p.substitute(h.Value, r.Line)
+	for i := range r.hdrs {
+		if h := &r.hdrs[i]; p.isHeader(h, "Host") {
+			val, missing := p.substitute(p.headerValue(h), r.Line)
 			r.Host, r.unresolved = hostHeader(val), missing
 			return
 		}

@@ -24,12 +24,17 @@ import (
 //     header or a request line: a "< ./file" body, a multipart body with its
 //     part headers, a "> {% … %}" response handler are all body.
 
-// header is a parsed header line.
+// header is a parsed header line, as byte offsets: thousands of them are
+// made per parse, and a struct without pointers costs the garbage
+// collector nothing.
 type header struct {
-	Header
-	colon            int // byte offset just after the colon
-	valStart, valEnd int // byte offsets of the trimmed value
+	Line               int
+	nameStart, nameEnd int
+	colon              int // just after the colon
+	valStart, valEnd   int // the trimmed value
 }
+
+func (p *parsed) headerValue(h *header) string { return p.sub(h.valStart, h.valEnd) }
 
 // varDef is a parsed @name = value line.
 type varDef struct {
@@ -46,6 +51,7 @@ type varDef struct {
 type request struct {
 	Request
 	hdrs        []header
+	hdrFrom     int    // hdrs is parsed.hdrs[hdrFrom:] until the block ends
 	insertAfter int    // the line a new header line goes after
 	unresolved  string // first variable in the URL that has no value, if any
 	path        string // path of URL (without query), for the DOX path rule
@@ -58,6 +64,7 @@ type parsed struct {
 	vars   []*varDef
 	byName map[string][]*varDef // in line order
 	reqs   []request
+	hdrs   []header // the headers of all requests, in order
 }
 
 // Parse parses src; it never fails: what it cannot read it leaves out.
@@ -76,14 +83,17 @@ func (d *Document) RequestAt(line int) *Request {
 
 func (p *parsed) document() *Document {
 	d := &Document{Requests: make([]Request, len(p.reqs)), Variables: make([]Variable, len(p.vars))}
+	str := string(p.src) // one copy; header names and values are slices of it
 	for i, v := range p.vars {
 		d.Variables[i] = v.Variable
 	}
 	for i := range p.reqs {
 		r := p.reqs[i].Request
 		r.Headers = make([]Header, len(p.reqs[i].hdrs))
-		for j, h := range p.reqs[i].hdrs {
-			r.Headers[j] = h.Header
+		for j := range p.reqs[i].hdrs {
+			h := &p.reqs[i].hdrs[j]
+			r.Headers[j] = Header{Name: str[h.nameStart:h.nameEnd], Value: str[h.valStart:h.valEnd], Line: h.Line,
+				ValueRange: Range{p.pos(h.Line, h.valStart), p.pos(h.Line, h.valEnd)}}
 		}
 		d.Requests[i] = r
 	}
@@ -93,14 +103,22 @@ func (p *parsed) document() *Document {
 func parse(src []byte) *parsed {
 	p := &parsed{source: newSource(src), byName: map[string][]*varDef{}}
 	n := len(p.lines)
-	from, title := 0, ""
+	var seps []int
 	for i := 0; i < n; i++ {
 		b := p.lineText(i)
-		ws := leadingSpace(b)
-		if bytes.HasPrefix(b[ws:], []byte("###")) {
-			p.block(from, i-1, title)
-			from, title = i+1, separatorTitle(b[ws:])
+		if bytes.HasPrefix(b[leadingSpace(b):], []byte("###")) {
+			seps = append(seps, i)
 		}
+	}
+	// At most one request per block: allocate them all at once; and room
+	// for headers on a quarter of the lines, about what request files have.
+	p.reqs = make([]request, 0, len(seps)+1)
+	p.hdrs = make([]header, 0, n/4)
+	from, title := 0, ""
+	for _, i := range seps {
+		p.block(from, i-1, title)
+		b := p.lineText(i)
+		from, title = i+1, separatorTitle(b[leadingSpace(b):])
 	}
 	p.block(from, n-1, title)
 	for i := range p.reqs {
@@ -165,9 +183,9 @@ func (p *parsed) block(from, to int, title string) {
 			default:
 				p.reqs = append(p.reqs, request{Request: Request{
 					StartLine: from, EndLine: to, Line: i, Name: name, Title: title,
-				}, insertAfter: i})
+				}, insertAfter: i, hdrFrom: len(p.hdrs)})
 				r = &p.reqs[len(p.reqs)-1]
-				r.Method, r.RawURL = splitRequestLine(rest)
+				r.Method, r.RawURL = p.splitRequestLine(p.lines[i].start+ws, p.lines[i].end)
 				state = inURL
 			}
 		case inURL, inHeaders:
@@ -182,7 +200,7 @@ func (p *parsed) block(from, to int, title string) {
 			case state == inURL && (rest[0] == '?' || rest[0] == '&'):
 				r.RawURL += string(bytes.TrimRight(rest, " \t"))
 				r.advance(i, frozen)
-			case p.header(r, i, ws):
+			case p.header(i, ws):
 				state = inHeaders
 				r.advance(i, frozen)
 			case state == inURL && (rest[0] == '/' || ws > 0):
@@ -196,6 +214,7 @@ func (p *parsed) block(from, to int, title string) {
 	if r != nil {
 		r.RawURL, r.Version = splitVersion(r.RawURL)
 		r.RawURL = strings.TrimSpace(r.RawURL)
+		r.hdrs = p.hdrs[r.hdrFrom:len(p.hdrs):len(p.hdrs)]
 	}
 }
 
@@ -239,29 +258,42 @@ func metaValue(rest []byte, key string) (string, bool) {
 
 // methods are the request methods the three clients know, plus the other
 // protocols httpyac sends from the same files.
-var methods = map[string]bool{
-	"GET": true, "POST": true, "PUT": true, "DELETE": true, "PATCH": true, "HEAD": true,
-	"OPTIONS": true, "CONNECT": true, "TRACE": true, "PROPFIND": true, "PROPPATCH": true,
-	"MKCOL": true, "COPY": true, "MOVE": true, "LOCK": true, "UNLOCK": true, "CHECKOUT": true,
-	"CHECKIN": true, "REPORT": true, "MERGE": true, "MKACTIVITY": true, "MKWORKSPACE": true,
-	"VERSION-CONTROL": true, "BASELINE-CONTROL": true, "MKCALENDAR": true, "ACL": true,
-	"SEARCH": true, "GRAPHQL": true, "GRPC": true, "SSE": true, "EVENTSOURCE": true, "WS": true,
-	"WEBSOCKET": true, "MQTT": true, "AMQP": true,
+var methods = map[string]string{}
+
+// maxMethod is the length of the longest method name.
+const maxMethod = len("BASELINE-CONTROL")
+
+func init() {
+	for _, m := range strings.Fields(`GET POST PUT DELETE PATCH HEAD OPTIONS CONNECT TRACE
+		PROPFIND PROPPATCH MKCOL COPY MOVE LOCK UNLOCK CHECKOUT CHECKIN REPORT MERGE MKACTIVITY
+		MKWORKSPACE VERSION-CONTROL BASELINE-CONTROL MKCALENDAR ACL SEARCH GRAPHQL
+		GRPC SSE EVENTSOURCE WS WEBSOCKET MQTT AMQP`) {
+		methods[m] = m
+	}
 }
 
-// splitRequestLine splits "[METHOD ]URL" (version still attached).
-func splitRequestLine(rest []byte) (method, url string) {
-	rest = rest[:len(rest)-trailingSpace(rest)]
+// splitRequestLine splits the source bytes [from, to), "[METHOD ]URL"
+// (version still attached).
+func (p *parsed) splitRequestLine(from, to int) (method, url string) {
+	to -= trailingSpace(p.src[from:to])
+	rest := p.src[from:to]
 	i := 0
 	for i < len(rest) && rest[i] != ' ' && rest[i] != '\t' {
 		i++
 	}
-	if i < len(rest) {
-		if m := strings.ToUpper(string(rest[:i])); methods[m] {
-			return m, string(rest[i+leadingSpace(rest[i:]):])
+	if i < len(rest) && i <= maxMethod {
+		var up [maxMethod]byte
+		for j, c := range rest[:i] {
+			if 'a' <= c && c <= 'z' {
+				c -= 'a' - 'A'
+			}
+			up[j] = c
+		}
+		if m, ok := methods[string(up[:i])]; ok {
+			return m, p.sub(from+i+leadingSpace(rest[i:]), to)
 		}
 	}
-	return "GET", string(rest)
+	return "GET", p.sub(from, to)
 }
 
 // splitVersion takes a trailing " HTTP/x.y" off a URL.
@@ -286,8 +318,8 @@ func isTokenChar(c byte) bool {
 	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
 }
 
-// header parses line i as "Name: value" into r, if it is one.
-func (p *parsed) header(r *request, i, ws int) bool {
+// header parses line i as "Name: value" into p.hdrs, if it is one.
+func (p *parsed) header(i, ws int) bool {
 	l := p.lines[i]
 	b := p.src[l.start:l.end]
 	j := ws
@@ -305,14 +337,12 @@ func (p *parsed) header(r *request, i, ws int) bool {
 	colon := j + 1
 	from := colon + leadingSpace(b[colon:])
 	to := len(b) - trailingSpace(b[from:])
-	h := header{
-		Header:   Header{Name: string(b[ws:nameEnd]), Value: string(b[from:to]), Line: i},
+	p.hdrs = append(p.hdrs, header{
+		Line:      i,
+		nameStart: l.start + ws, nameEnd: l.start + nameEnd,
 		colon:    l.start + colon,
-		valStart: l.start + from,
-		valEnd:   l.start + to,
-	}
-	h.ValueRange = Range{p.pos(i, h.valStart), p.pos(i, h.valEnd)}
-	r.hdrs = append(r.hdrs, h)
+		valStart: l.start + from, valEnd: l.start + to,
+	})
 	return true
 }
 
@@ -325,7 +355,7 @@ func (p *parsed) variable(i, ws int) {
 	for j < len(b) && b[j] != '=' && b[j] != ':' && leadingSpace(b[j:]) == 0 {
 		j++
 	}
-	name := string(b[ws+1 : j])
+	name := p.sub(l.start+ws+1, l.start+j)
 	j += leadingSpace(b[j:])
 	if j < len(b) && b[j] == ':' {
 		j++
@@ -337,7 +367,7 @@ func (p *parsed) variable(i, ws int) {
 	from := j + leadingSpace(b[j:])
 	to := len(b) - trailingSpace(b[from:])
 	v := &varDef{
-		Variable: Variable{Name: name, Value: string(b[from:to]), Line: i},
+		Variable: Variable{Name: name, Value: p.sub(l.start+from, l.start+to), Line: i},
 		valStart: l.start + from,
 		valEnd:   l.start + to,
 	}
@@ -347,12 +377,17 @@ func (p *parsed) variable(i, ws int) {
 }
 
 // authHeaders returns the Authorization headers of r.
-func (r *request) authHeaders() []*header {
+func (p *parsed) authHeaders(r *request) []*header {
 	var out []*header
 	for i := range r.hdrs {
-		if strings.EqualFold(r.hdrs[i].Name, "Authorization") {
+		if p.isHeader(&r.hdrs[i], "Authorization") {
 			out = append(out, &r.hdrs[i])
 		}
 	}
 	return out
+}
+
+// isHeader reports whether h is named name, case-insensitively.
+func (p *parsed) isHeader(h *header, name string) bool {
+	return h.nameEnd-h.nameStart == len(name) && bytes.EqualFold(p.src[h.nameStart:h.nameEnd], []byte(name))
 }

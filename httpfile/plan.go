@@ -34,6 +34,11 @@ type planner struct {
 	vars    map[*varDef]bool // token variables already planned
 	newVar  bool             // variable mode: the token variable must be created
 	skipped []Skip
+	// value is the Authorization value a request gets in this mode; lines
+	// (hdrLines) caches "Authorization: <value>" with each line ending, as a token is
+	// long and thousands of requests may need the same line.
+	value    string
+	hdrLines map[string]string
 }
 
 // change is what one request needs, applied only when nothing in it is
@@ -51,7 +56,12 @@ func (p *parsed) plan(o Options) Plan {
 	if o.VariableName == "" {
 		o.VariableName = DefaultVariable
 	}
-	pl := &planner{parsed: p, o: o, allowed: map[string]bool{}, vars: map[*varDef]bool{}}
+	pl := &planner{parsed: p, o: o, allowed: map[string]bool{}, vars: map[*varDef]bool{},
+		edits: make([]Edit, 0, len(p.reqs)+1), hdrLines: map[string]string{}}
+	pl.value = "Bearer " + o.Token
+	if o.Mode == ModeVariable {
+		pl.value = "Bearer {{" + o.VariableName + "}}"
+	}
 	for _, h := range append([]string{o.APIHost}, o.ExtraHosts...) {
 		if h = normAllowed(h); h != "" {
 			pl.allowed[h] = true
@@ -181,18 +191,17 @@ func (pl *planner) request(r *request) {
 		return
 	}
 	var c change
-	auths := r.authHeaders()
+	auths := pl.authHeaders(r)
 	if len(auths) == 0 {
 		if pl.o.RefreshOnly {
 			pl.skip(r, "no Bearer token to refresh")
 			return
 		}
-		value, reason := pl.newValue(r, &c)
-		if reason != "" {
+		if _, reason := pl.newValue(r, &c); reason != "" {
 			pl.skip(r, reason)
 			return
 		}
-		c.edits = append(c.edits, pl.insertHeader(r, value))
+		c.edits = append(c.edits, pl.insertHeader(r))
 	}
 	for _, h := range auths {
 		if reason := pl.authorization(r, h, &c); reason != "" {
@@ -215,9 +224,9 @@ func (pl *planner) request(r *request) {
 // newValue is the Bearer value a request gets in the current mode.
 func (pl *planner) newValue(r *request, c *change) (string, string) {
 	if pl.o.Mode == ModeHeader {
-		return "Bearer " + pl.o.Token, ""
+		return pl.value, ""
 	}
-	return "Bearer {{" + pl.o.VariableName + "}}", pl.useVariable(r, pl.o.VariableName, c)
+	return pl.value, pl.useVariable(r, pl.o.VariableName, c)
 }
 
 // useVariable plans for the token to be in variable name as r sees it.
@@ -249,7 +258,7 @@ func (pl *planner) useVariable(r *request, name string, c *change) string {
 // authorization plans for one Authorization header of r.
 func (pl *planner) authorization(r *request, h *header, c *change) string {
 	o := pl.o
-	scheme, cred, credStart := splitAuth(h)
+	scheme, cred, credStart := pl.splitAuth(h)
 	switch {
 	case scheme == "" || cred == "" && strings.EqualFold(scheme, "Bearer"):
 		// "Authorization:" or "Authorization: Bearer" with nothing after it.
@@ -298,8 +307,8 @@ func (pl *planner) authorization(r *request, h *header, c *change) string {
 
 // splitAuth splits an Authorization value into its scheme and credentials;
 // credStart is the byte offset of the credentials.
-func splitAuth(h *header) (scheme, cred string, credStart int) {
-	v := h.Value
+func (p *parsed) splitAuth(h *header) (scheme, cred string, credStart int) {
+	v := p.headerValue(h)
 	i := strings.IndexAny(v, " \t")
 	if i < 0 {
 		return v, "", h.valEnd
@@ -315,17 +324,28 @@ func (pl *planner) replace(n, start, end int, text string) Edit {
 
 // insertHeader adds an Authorization line after r's last header (or its
 // request line), with the line ending the file has there.
-func (pl *planner) insertHeader(r *request, value string) Edit {
+func (pl *planner) insertHeader(r *request) Edit {
 	n := r.insertAfter
 	l := pl.lines[n]
-	text := "Authorization: " + value
 	if l.next > l.end {
 		at := Position{Line: n + 1}
-		return Edit{Start: l.next, End: l.next, Range: Range{at, at}, NewText: text + pl.eol(n)}
+		return Edit{Start: l.next, End: l.next, Range: Range{at, at}, NewText: pl.headerLine("", pl.eol(n))}
 	}
 	// The last line of a file without a final line break: keep it without.
 	at := pl.pos(n, l.end)
-	return Edit{Start: l.end, End: l.end, Range: Range{at, at}, NewText: pl.eolNear(n) + text}
+	return Edit{Start: l.end, End: l.end, Range: Range{at, at}, NewText: pl.headerLine(pl.eolNear(n), "")}
+}
+
+// headerLine returns before + "Authorization: <value>" + after, one of the
+// two empty.
+func (pl *planner) headerLine(before, after string) string {
+	key := before + "|" + after
+	if s, ok := pl.hdrLines[key]; ok {
+		return s
+	}
+	s := before + "Authorization: " + pl.value + after
+	pl.hdrLines[key] = s
+	return s
 }
 
 // insertVariable adds "@doxToken = <token>" before the first request block,

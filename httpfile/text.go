@@ -1,6 +1,7 @@
 package httpfile
 
 import (
+	"bytes"
 	"unicode"
 	"unicode/utf8"
 )
@@ -26,26 +27,33 @@ func newSource(src []byte) *source {
 	if len(src) >= 3 && string(src[:3]) == bom {
 		t.bom = 3
 	}
-	// One line per line break, plus the last one; estimate to allocate once.
-	t.lines = make([]line, 0, len(src)/40+1)
+	// One line per line break, plus the last one (a CRLF counts twice here:
+	// a little room to spare beats growing a large slice).
+	t.lines = make([]line, 0, bytes.Count(src, []byte{'\n'})+bytes.Count(src, []byte{'\r'})+1)
 	start := t.bom
-	for i := start; i < len(src); i++ {
-		switch src[i] {
-		case '\n':
-			t.lines = append(t.lines, line{start, i, i + 1})
-			start = i + 1
-		case '\r':
-			next := i + 1
-			if next < len(src) && src[next] == '\n' {
-				next++
-			}
-			t.lines = append(t.lines, line{start, i, next})
-			start = next
-			i = next - 1
+	for {
+		seg := src[start:]
+		nl := bytes.IndexByte(seg, '\n')
+		end := nl
+		if nl < 0 {
+			end = len(seg)
+		}
+		cr := bytes.IndexByte(seg[:end], '\r')
+		switch {
+		case cr >= 0 && (cr < end-1 || nl < 0): // a lone "\r" ends the line
+			t.lines = append(t.lines, line{start, start + cr, start + cr + 1})
+			start += cr + 1
+		case nl < 0:
+			t.lines = append(t.lines, line{start, len(src), len(src)})
+			return t
+		case cr >= 0: // "\r\n" (a lone "\r" was the first case)
+			t.lines = append(t.lines, line{start, start + cr, start + nl + 1})
+			start += nl + 1
+		default:
+			t.lines = append(t.lines, line{start, start + nl, start + nl + 1})
+			start += nl + 1
 		}
 	}
-	t.lines = append(t.lines, line{start, len(src), len(src)})
-	return t
 }
 
 // lineText returns the content of line n, without its line ending.
@@ -54,10 +62,22 @@ func (t *source) lineText(n int) []byte {
 	return t.src[l.start:l.end]
 }
 
+// sub returns the source bytes [from, to) as a string.
+func (t *source) sub(from, to int) string { return string(t.src[from:to]) }
+
 // eol returns the line ending of line n.
 func (t *source) eol(n int) string {
 	l := t.lines[n]
-	return string(t.src[l.end:l.next])
+	switch l.next - l.end {
+	case 0:
+		return ""
+	case 2:
+		return "\r\n"
+	}
+	if t.src[l.end] == '\r' {
+		return "\r"
+	}
+	return "\n"
 }
 
 // eolNear is the line ending to use for a line inserted next to line n: its

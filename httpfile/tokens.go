@@ -14,8 +14,8 @@ func Tokens(src []byte) []TokenRef {
 	var out []TokenRef
 	for i := range p.reqs {
 		r := &p.reqs[i]
-		for _, h := range r.authHeaders() {
-			scheme, cred, credStart := splitAuth(h)
+		for _, h := range p.authHeaders(r) {
+			scheme, cred, credStart := p.splitAuth(h)
 			if !strings.EqualFold(scheme, "Bearer") || cred == "" {
 				continue
 			}
