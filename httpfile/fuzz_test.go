@@ -188,8 +188,12 @@ func checkOnlyTokenLinesChanged(t *testing.T, src, out string, o Options) {
 		b := []byte(text)
 		rest := b[leadingSpace(b):]
 		if len(rest) > 0 && rest[0] == '@' {
+			// A variable line only with its "=": "@name" alone is none.
 			if i := bytes.IndexAny(rest, " \t=:"); i > 0 {
-				return "var " + string(rest[1:i])
+				after := bytes.TrimLeft(rest[i:], " \t")
+				if bytes.HasPrefix(after, []byte("=")) || bytes.HasPrefix(after, []byte(":=")) {
+					return "var " + string(rest[1:i])
+				}
 			}
 		}
 		if i := bytes.IndexByte(rest, ':'); i > 0 && strings.EqualFold(strings.TrimSpace(string(rest[:i])), "Authorization") {
