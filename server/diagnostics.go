@@ -20,15 +20,51 @@ const (
 
 // diagnostics publishes expiry diagnostics for Bearer tokens in open
 // documents, and re-publishes a document when one of its tokens crosses
-// into the margin or expires.
+// into the margin or expires. It works off the read loop: a change marks
+// the document, and one goroutine per document publishes the latest text,
+// so a burst of keystrokes costs one run, not one per change.
 type diagnostics struct {
-	s      *Server
-	mu     sync.Mutex
-	timers map[protocol.DocumentURI]*time.Timer
+	s       *Server
+	mu      sync.Mutex
+	timers  map[protocol.DocumentURI]*time.Timer
+	pending map[protocol.DocumentURI]bool // marked; a worker will run
+	running map[protocol.DocumentURI]bool
+	claims  claimsCache
 }
 
 func newDiagnostics(s *Server) *diagnostics {
-	return &diagnostics{s: s, timers: map[protocol.DocumentURI]*time.Timer{}}
+	return &diagnostics{
+		s: s, timers: map[protocol.DocumentURI]*time.Timer{},
+		pending: map[protocol.DocumentURI]bool{}, running: map[protocol.DocumentURI]bool{},
+	}
+}
+
+// schedule marks uri for a diagnostics run.
+func (d *diagnostics) schedule(uri protocol.DocumentURI) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.pending[uri] = true
+	if d.running[uri] {
+		return
+	}
+	d.running[uri] = true
+	go d.work(uri)
+}
+
+func (d *diagnostics) work(uri protocol.DocumentURI) {
+	for {
+		d.mu.Lock()
+		if !d.pending[uri] || d.s.ctx.Err() != nil {
+			delete(d.running, uri)
+			d.mu.Unlock()
+			return
+		}
+		delete(d.pending, uri)
+		d.mu.Unlock()
+		if doc, ok := d.s.docs.Get(uri); ok {
+			d.update(doc)
+		}
+	}
 }
 
 func (d *diagnostics) update(doc commands.Document) {
@@ -37,7 +73,7 @@ func (d *diagnostics) update(doc commands.Document) {
 	diags := []protocol.Diagnostic{}
 	var next time.Time
 	for _, ref := range httpfile.Tokens(doc.Text) {
-		c, err := auth.ParseClaims(ref.Token)
+		c, err := d.claims.parse(ref.Token)
 		if err != nil || c.ExpiresAt.IsZero() {
 			continue
 		}
@@ -69,11 +105,7 @@ func (d *diagnostics) update(doc commands.Document) {
 	}
 	if !next.IsZero() {
 		uri := doc.URI
-		d.timers[uri] = time.AfterFunc(time.Until(next), func() {
-			if cur, ok := d.s.docs.Get(uri); ok {
-				d.update(cur)
-			}
-		})
+		d.timers[uri] = time.AfterFunc(time.Until(next), func() { d.schedule(uri) })
 	}
 }
 
@@ -107,8 +139,34 @@ func (d *diagnostics) forget(uri protocol.DocumentURI) {
 // refreshAll re-publishes every open document (after a settings change).
 func (d *diagnostics) refreshAll() {
 	for _, doc := range d.s.docs.All() {
-		d.update(doc)
+		d.schedule(doc.URI)
 	}
+}
+
+// claimsCache remembers decoded claims by token: a document holds the same
+// token in every request, and decoding is the costly part of a run.
+type claimsCache struct {
+	mu sync.Mutex
+	m  map[string]claimsResult
+}
+
+type claimsResult struct {
+	c   auth.Claims
+	err error
+}
+
+func (cc *claimsCache) parse(token string) (auth.Claims, error) {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	if r, ok := cc.m[token]; ok {
+		return r.c, r.err
+	}
+	if cc.m == nil || len(cc.m) >= 256 {
+		cc.m = map[string]claimsResult{} // tokens turn over every 12 h; start afresh
+	}
+	c, err := auth.ParseClaims(token)
+	cc.m[token] = claimsResult{c, err}
+	return c, err
 }
 
 func (d *diagnostics) stop() {

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	fastjson "github.com/segmentio/encoding/json"
 	"go.lsp.dev/protocol"
 
 	"github.com/doxls/doxls/commands"
@@ -65,12 +66,12 @@ type textChange struct {
 
 func (s *Server) didOpen(ctx context.Context, raw json.RawMessage) error {
 	var p protocol.DidOpenTextDocumentParams
-	if err := json.Unmarshal(raw, &p); err != nil {
+	if err := fastjson.Unmarshal(raw, &p); err != nil {
 		return fmt.Errorf("didOpen: %w", err)
 	}
 	doc := commands.Document{URI: p.TextDocument.URI, Version: p.TextDocument.Version, Text: []byte(p.TextDocument.Text)}
 	s.docs.set(doc)
-	s.diags.update(doc)
+	s.diags.schedule(doc.URI)
 	return nil
 }
 
@@ -79,7 +80,7 @@ func (s *Server) didChange(ctx context.Context, raw json.RawMessage) error {
 		TextDocument   protocol.VersionedTextDocumentIdentifier `json:"textDocument"`
 		ContentChanges []textChange                             `json:"contentChanges"`
 	}
-	if err := json.Unmarshal(raw, &p); err != nil {
+	if err := fastjson.Unmarshal(raw, &p); err != nil {
 		return fmt.Errorf("didChange: %w", err)
 	}
 	doc, ok := s.docs.Get(p.TextDocument.URI)
@@ -104,7 +105,7 @@ func (s *Server) didChange(ctx context.Context, raw json.RawMessage) error {
 	}
 	doc.Text, doc.Version = text, p.TextDocument.Version
 	s.docs.set(doc)
-	s.diags.update(doc)
+	s.diags.schedule(doc.URI)
 	return nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 
+	fastjson "github.com/segmentio/encoding/json"
 	"go.lsp.dev/jsonrpc2"
 )
 
@@ -99,12 +100,14 @@ func truncate(s string, n int) string {
 	return s
 }
 
-// probe is a message seen loosely, to tell which rule it breaks.
+// probe is the envelope of a message, seen loosely to tell which rule of
+// JSON-RPC 2.0 it breaks. It is decoded with segmentio's decoder, the one
+// jsonrpc2 itself uses, and without copying params: a didChange can carry
+// megabytes.
 type probe struct {
 	JSONRPC *string         `json:"jsonrpc"`
 	ID      json.RawMessage `json:"id"`
 	Method  json.RawMessage `json:"method"`
-	Params  json.RawMessage `json:"params"`
 	Result  json.RawMessage `json:"result"`
 	Error   json.RawMessage `json:"error"`
 }
@@ -113,15 +116,15 @@ type probe struct {
 // returns the id to answer to (raw JSON, "null" when unknown) and the error.
 func decode(body []byte) (jsonrpc2.Message, json.RawMessage, *jsonrpc2.Error) {
 	null := json.RawMessage("null")
-	if !json.Valid(body) {
-		return nil, null, jsonrpc2.NewError(jsonrpc2.ParseError, "parse error: the message body is not valid JSON")
-	}
 	trimmed := bytes.TrimSpace(body)
-	if len(trimmed) == 0 || trimmed[0] != '{' {
-		return nil, null, jsonrpc2.NewError(jsonrpc2.InvalidRequest, "invalid request: a message must be a JSON object (batches are not used by LSP)")
-	}
 	var p probe
-	if err := json.Unmarshal(trimmed, &p); err != nil {
+	if err := fastjson.Unmarshal(trimmed, &p); err != nil {
+		if !json.Valid(trimmed) {
+			return nil, null, jsonrpc2.NewError(jsonrpc2.ParseError, "parse error: the message body is not valid JSON")
+		}
+		if len(trimmed) == 0 || trimmed[0] != '{' {
+			return nil, null, jsonrpc2.NewError(jsonrpc2.InvalidRequest, "invalid request: a message must be a JSON object (batches are not used by LSP)")
+		}
 		return nil, null, jsonrpc2.NewError(jsonrpc2.InvalidRequest, "invalid request: "+err.Error())
 	}
 	id := null
@@ -146,13 +149,15 @@ func decode(body []byte) (jsonrpc2.Message, json.RawMessage, *jsonrpc2.Error) {
 		if err := json.Unmarshal(p.Method, &method); err != nil || method == "" {
 			return invalid(`"method" must be a non-empty string`)
 		}
-		if len(p.Params) > 0 && !isNull(p.Params) && p.Params[0] != '{' && p.Params[0] != '[' {
-			return invalid(`"params" must be an object or an array`)
-		}
 	}
 	msg, err := jsonrpc2.DecodeMessage(trimmed)
 	if err != nil {
 		return invalid(err.Error())
+	}
+	if req, ok := msg.(jsonrpc2.Request); ok {
+		if params := req.Params(); len(params) > 0 && !isNull(params) && params[0] != '{' && params[0] != '[' {
+			return invalid(`"params" must be an object or an array`)
+		}
 	}
 	return msg, id, nil
 }
