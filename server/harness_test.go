@@ -381,6 +381,16 @@ func (c *client) open(path, text string) protocol.DocumentURI {
 	return u
 }
 
+func (c *client) close(u protocol.DocumentURI) {
+	c.t.Helper()
+	c.mu.Lock()
+	delete(c.docs, u)
+	c.mu.Unlock()
+	if err := c.conn.Notify(context.Background(), "textDocument/didClose", map[string]any{"textDocument": map[string]any{"uri": u}}); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
 func (c *client) text(u protocol.DocumentURI) string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
