@@ -9,7 +9,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 plugin=$(cd "$here/.." && pwd)
 repo=$(cd "$plugin/../.." && pwd)
 bin="$repo/bin/doxls"
-readme="$plugin/README.md"
+readme="$plugin/../../README.md" # the top README: the docs users read are what runs
 deadline=60 # seconds for each nvim run
 
 fail() {

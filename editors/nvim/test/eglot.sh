@@ -29,7 +29,7 @@ trap cleanup EXIT
 
 awk '$0 == "<!-- doxls:eglot:begin -->" { i = 1; next }
 	$0 == "<!-- doxls:eglot:end -->" { i = 0 }
-	i && !/^```/' "$here/../README.md" >"$work/recipe.el"
+	i && !/^```/' "$here/../../../README.md" >"$work/recipe.el"
 [ -s "$work/recipe.el" ] || fail "README block doxls:eglot not found"
 
 (cd "$repo" && go build -o "$work/uaaemu" ./editors/nvim/test/uaaemu) || fail "could not build the UAA emulator"
