@@ -7,35 +7,70 @@ import "strings"
 // when its path has this.
 const doxPath = "/document-information-extraction/"
 
-// resolveRequest fills URL and Host of r and the path the host rule needs.
+// resolveRequest fills URL and Host of r.
 func (p *parsed) resolveRequest(r *request) {
-	r.URL, r.unresolved = p.substitute(r.RawURL, r.Line)
+	r.URL, _ = p.substitute(r.RawURL, r.Line)
 	if !strings.HasPrefix(r.URL, "/") {
-		host, path, ok := splitURL(r.URL)
-		r.path = path
-		if ok {
-			r.Host = host
-		}
+		r.Host, _, _ = splitURL(r.URL)
 		return
 	}
 	// Origin form: the host comes from the Host header (REST Client,
 	// JetBrains) or from httpyac's "host" variable.
-	r.path = cutQuery(r.URL)
-	r.unresolved = ""
 	for i := range r.hdrs {
 		if h := &r.hdrs[i]; p.isHeader(h, "Host") {
-			val, missing := p.substitute(p.headerValue(h), r.Line)
-			r.Host, r.unresolved = hostHeader(val), missing
+			val, _ := p.substitute(p.headerValue(h), r.Line)
+			r.Host = hostHeader(val)
 			return
 		}
 	}
 	if v := p.lookup("host", r.Line); v != nil {
-		val, missing := p.resolve(v)
-		if host, _, ok := splitURL(val); ok {
-			r.Host = host
-		}
-		r.unresolved = missing
+		val, _ := p.resolve(v)
+		r.Host, _, _ = splitURL(val)
 	}
+}
+
+// Allowed applies the host rule to a request of a parsed document: whether
+// PlanEdits with opts may give it the token and, when not, why (the reason
+// PlanEdits reports). The host and ExtraHosts of opts count, nothing else.
+func (r *Request) Allowed(opts Options) (ok bool, reason string) {
+	return hostRule(r, allowedHosts(opts))
+}
+
+// allowedHosts is the set of normalised hosts that may get the token.
+func allowedHosts(o Options) map[string]bool {
+	allowed := map[string]bool{}
+	for _, h := range append([]string{o.APIHost}, o.ExtraHosts...) {
+		if h = normAllowed(h); h != "" {
+			allowed[h] = true
+		}
+	}
+	return allowed
+}
+
+// hostRule is DESIGN.md §4: a request gets the token when its host is
+// allowed, or when its host is unknown and its path is the DOX API's.
+func hostRule(r *Request, allowed map[string]bool) (bool, string) {
+	if r.Host != "" {
+		if allowed[r.Host] {
+			return true, ""
+		}
+		return false, "foreign host " + r.Host
+	}
+	origin := strings.HasPrefix(r.URL, "/")
+	path := cutQuery(r.URL)
+	if !origin {
+		_, path, _ = splitURL(r.URL)
+	}
+	switch {
+	case strings.Contains(path, doxPath):
+		return true, ""
+	case origin:
+		return false, "no host: the URL is a path and no Host header or host variable gives one"
+	}
+	if _, _, name, ok := nextRef(r.URL, 0); ok {
+		return false, "unknown host: {{" + name + "}} is not defined in this file"
+	}
+	return false, "no host in the URL"
 }
 
 // hostHeader normalises a Host header value ("api.example.com:443", or

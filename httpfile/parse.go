@@ -51,10 +51,8 @@ type varDef struct {
 type request struct {
 	Request
 	hdrs        []header
-	hdrFrom     int    // hdrs is parsed.hdrs[hdrFrom:] until the block ends
-	insertAfter int    // the line a new header line goes after
-	unresolved  string // first variable in the URL that has no value, if any
-	path        string // path of URL (without query), for the DOX path rule
+	hdrFrom     int // hdrs is parsed.hdrs[hdrFrom:] until the block ends
+	insertAfter int // the line a new header line goes after
 }
 
 // parsed is the full parse of a source, with the byte offsets that edit

@@ -56,16 +56,11 @@ func (p *parsed) plan(o Options) Plan {
 	if o.VariableName == "" {
 		o.VariableName = DefaultVariable
 	}
-	pl := &planner{parsed: p, o: o, allowed: map[string]bool{}, vars: map[*varDef]bool{},
+	pl := &planner{parsed: p, o: o, allowed: allowedHosts(o), vars: map[*varDef]bool{},
 		edits: make([]Edit, 0, len(p.reqs)+1), hdrLines: map[string]string{}}
 	pl.value = "Bearer " + o.Token
 	if o.Mode == ModeVariable {
 		pl.value = "Bearer {{" + o.VariableName + "}}"
-	}
-	for _, h := range append([]string{o.APIHost}, o.ExtraHosts...) {
-		if h = normAllowed(h); h != "" {
-			pl.allowed[h] = true
-		}
 	}
 	scope := p.reqs
 	if o.Line >= 0 {
@@ -128,18 +123,7 @@ func (pl *planner) skip(r *request, reason string) {
 
 // access applies the host rule to r.
 func (pl *planner) access(r *request) (bool, string) {
-	switch {
-	case r.Host != "":
-		if pl.allowed[r.Host] {
-			return true, ""
-		}
-		return false, "foreign host " + r.Host
-	case strings.Contains(r.path, doxPath):
-		return true, ""
-	case r.unresolved != "":
-		return false, "unknown host: {{" + r.unresolved + "}} is not defined in this file"
-	}
-	return false, "no host in the URL"
+	return hostRule(&r.Request, pl.allowed)
 }
 
 // taint marks every variable a request to a foreign host references (in its

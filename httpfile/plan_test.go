@@ -2,6 +2,7 @@ package httpfile
 
 import (
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -152,7 +153,8 @@ func TestSkipReasons(t *testing.T) {
 		{"GET " + dox + "/x\nAuthorization: Bearer old\nAuthorization: Basic dTpw", "Authorization uses Basic"},
 		{"@t = old\nGET " + dox + "/x\nAuthorization: Bearer {{t}}\n###\nPOST https://log.example/\n\n{\"t\": \"{{t}}\"}", "token variable {{t}} is also sent to log.example"},
 		{"@t = old\n@wrapped = Bearer {{t}}\n###\nGET " + dox + "/x\nAuthorization: Bearer {{t}}\n###\nGET https://log.example/\nAuthorization: {{wrapped}}", "token variable {{t}} is also sent to log.example"},
-		{"GET /x", "no host in the URL"},
+		{"GET /x", "no host: the URL is a path and no Host header or host variable gives one"},
+		{"GET https:///x", "no host in the URL"},
 	}
 	for _, tt := range tests {
 		plan := PlanEdits([]byte(tt.src), Options{Token: tokenA, APIHost: doxHost, Line: -1})
@@ -331,5 +333,30 @@ func TestTokens(t *testing.T) {
 	want := "🧾var.token@0:7-0:18#0 literal.one@7:23-7:34#7"
 	if strings.Join(got, " ") != want {
 		t.Errorf("Tokens = %q, want %q", strings.Join(got, " "), want)
+	}
+}
+
+// Request.Allowed is the rule PlanEdits applies: the language server uses
+// it for code lenses.
+func TestAllowedIsThePlannersRule(t *testing.T) {
+	opts := Options{Token: tokenA, APIHost: doxHost, ExtraHosts: []string{"https://localhost:8080"}, Line: -1}
+	for _, file := range corpus(t) {
+		src, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		skips := map[Skip]bool{}
+		for _, s := range PlanEdits(src, opts).Skipped {
+			skips[s] = true
+		}
+		for _, r := range Parse(src).Requests {
+			ok, reason := r.Allowed(opts)
+			if ok == (reason != "") {
+				t.Errorf("%s:%d: Allowed = %v, %q", file, r.Line, ok, reason)
+			}
+			if !ok && !skips[Skip{Line: r.Line, Reason: reason}] {
+				t.Errorf("%s:%d: Allowed says %q, PlanEdits did not skip it so", file, r.Line, reason)
+			}
+		}
 	}
 }
