@@ -146,6 +146,7 @@ func (p *parsed) block(from, to int, title string) {
 	state := beforeRequest
 	closer := "" // the end of a multi-line script before the request
 	frozen := false
+	afterURL := 0 // the spot for a new header when headers are ambiguous
 	for i := from; i <= to; i++ {
 		b := p.lineText(i)
 		ws := leadingSpace(b)
@@ -199,11 +200,21 @@ func (p *parsed) block(from, to int, title string) {
 				r.RawURL += string(bytes.TrimRight(rest, " \t"))
 				r.advance(i, frozen)
 			case p.header(i, ws):
+				if state == inURL {
+					afterURL = r.insertAfter
+				}
 				state = inHeaders
 				r.advance(i, frozen)
 			case state == inURL && (rest[0] == '/' || ws > 0):
 				r.RawURL += string(bytes.TrimRight(rest, " \t"))
 				r.advance(i, frozen)
+			case ws > 0:
+				// JetBrains reads an indented line below a header as more
+				// of its value, httpyac as the body: a header added below
+				// the last one would get a tail in one of them. Right below
+				// the URL, it is a header in all three.
+				r.insertAfter = afterURL
+				state = inBody
 			default:
 				state = inBody
 			}

@@ -58,6 +58,8 @@ func TestHeaderModeEditsExactly(t *testing.T) {
 		{"tabs and non-ASCII around", "# Grüße\tà tous 🚀\nGET " + dox + "/x\nX-A:\tö \n",
 			"# Grüße\tà tous 🚀\nGET " + dox + "/x\nX-A:\tö \nAuthorization: Bearer " + tokenA + "\n"},
 		{"BOM", bom + "GET " + dox + "/x\n", bom + "GET " + dox + "/x\nAuthorization: Bearer " + tokenA + "\n"},
+		{"indented line below a header", "GET " + dox + "/x\n  ?a=1\nX-Long: one\n  two\n",
+			"GET " + dox + "/x\n  ?a=1\nAuthorization: Bearer " + tokenA + "\nX-Long: one\n  two\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
