@@ -2,12 +2,14 @@ package server_test
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"go.lsp.dev/protocol"
+	"go.lsp.dev/uri"
 
 	"github.com/doxls/doxls/auth/uaatest"
 )
@@ -219,4 +221,34 @@ func TestTimeoutSetting(t *testing.T) {
 		t.Fatalf("getToken against a hanging UAA with a 0.2 s timeout: %v; want one line naming the URL and the timeout", err)
 	}
 	e.uaa.Release()
+}
+
+func TestKeyFileAppearsWhileRunning(t *testing.T) {
+	e := newEnv(t, uaatest.Options{})
+	keyJSON, err := os.ReadFile(e.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(e.key); err != nil {
+		t.Fatal(err)
+	}
+	c := e.start()
+	c.initialize(e.dir, nil)
+	err = c.command("doxls.getToken", nil, nil)
+	if err == nil || !strings.Contains(err.Error(), "no DOX service key") {
+		t.Fatalf("getToken without a key: %v", err)
+	}
+	path := e.write("keys/new-key.json", string(keyJSON))
+	if err := c.conn.Notify(t.Context(), "workspace/didChangeWatchedFiles", map[string]any{
+		"changes": []any{map[string]any{"uri": uri.File(path), "type": 1}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var tok tokenResult
+	if err := c.command("doxls.getToken", nil, &tok); err != nil {
+		t.Fatalf("getToken after the key file appeared: %v", err)
+	}
+	if tok.Key != "keys/new-key.json" {
+		t.Errorf("token for %q", tok.Key)
+	}
 }

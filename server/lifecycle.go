@@ -151,40 +151,42 @@ func uriPath(u string) string {
 
 func (s *Server) initialized(ctx context.Context, _ json.RawMessage) error {
 	s.flushMessages()
-	go s.discover()
+	s.discover()
 	if s.caps.watchRegister {
 		go s.registerWatchers()
 	}
 	return nil
 }
 
-// discover finds the workspace keys, reports broken key files, and tells
-// the client which key is active and that it has no token yet.
+// discover starts a key discovery. It is called on the read loop, so the
+// commands read after the message that caused it wait for its result.
 func (s *Server) discover() {
-	defer func() {
-		select {
-		case <-s.discovered:
-		default:
-			close(s.discovered)
+	done := make(chan struct{})
+	s.mu.Lock()
+	s.discovered = done
+	s.mu.Unlock()
+	go func() {
+		defer close(done)
+		for _, p := range s.keys.Discover(s.Settings(), nil) {
+			s.showMessage(protocol.MessageTypeWarning, "doxls: "+p.Error())
+		}
+		keys, active := s.keys.List()
+		s.log.Info("service keys discovered", zap.Int("keys", len(keys)), zap.String("active", active))
+		if active != "" {
+			if _, ok := s.tokens.Peek(active); !ok {
+				s.status.send(active, stateMissing, nil, "no token yet")
+			}
 		}
 	}()
-	problems := s.keys.Discover(s.Settings(), nil)
-	for _, p := range problems {
-		s.showMessage(protocol.MessageTypeWarning, "doxls: "+p.Error())
-	}
-	keys, active := s.keys.List()
-	s.log.Info("service keys discovered", zap.Int("keys", len(keys)), zap.String("active", active))
-	if active != "" {
-		if _, ok := s.tokens.Peek(active); !ok {
-			s.status.send(active, stateMissing, nil, "no token yet")
-		}
-	}
 }
 
-// waitDiscovery blocks until the first discovery finished or ctx ends.
+// waitDiscovery blocks until the latest discovery finished or ctx ends.
 func (s *Server) waitDiscovery(ctx context.Context) error {
+	s.mu.Lock()
+	done := s.discovered
+	s.mu.Unlock()
 	select {
-	case <-s.discovered:
+	case <-done:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
@@ -264,7 +266,7 @@ func (s *Server) updateSettings(raw json.RawMessage) {
 		s.showMessage(protocol.MessageTypeInfo, "doxls: the new timeoutSeconds applies after a server restart")
 	}
 	if settings.ServiceKey != old.ServiceKey {
-		go s.rediscover()
+		s.discover()
 	}
 	s.diags.refreshAll()
 }
@@ -272,15 +274,6 @@ func (s *Server) updateSettings(raw json.RawMessage) {
 // applySettings pushes settings into the parts that hold their own copy.
 func (s *Server) applySettings(settings commands.Settings) {
 	s.tokens.SetMargin(settings.RefreshMargin)
-}
-
-func (s *Server) rediscover() {
-	if err := s.waitDiscovery(s.ctx); err != nil {
-		return
-	}
-	for _, p := range s.keys.Discover(s.Settings(), nil) {
-		s.showMessage(protocol.MessageTypeWarning, "doxls: "+p.Error())
-	}
 }
 
 func (s *Server) didChangeWatchedFiles(ctx context.Context, raw json.RawMessage) error {
@@ -294,7 +287,7 @@ func (s *Server) didChangeWatchedFiles(ctx context.Context, raw json.RawMessage)
 			continue
 		}
 		if s.keys.Owns(path) || looksLikeKey(path) {
-			go s.rediscover()
+			s.discover()
 			return nil
 		}
 	}
@@ -336,6 +329,6 @@ func (s *Server) didChangeWorkspaceFolders(ctx context.Context, raw json.RawMess
 	}
 	sort.Strings(next)
 	s.keys.SetFolders(next)
-	go s.rediscover()
+	s.discover()
 	return nil
 }

@@ -131,7 +131,7 @@ type Server struct {
 	settings commands.Settings
 	inflight map[string]context.CancelFunc
 	pending  []protocol.ShowMessageParams // messages held until initialized
-	// discovered is closed when the first key discovery has finished.
+	// discovered is closed when the latest key discovery has finished.
 	discovered chan struct{}
 
 	docs       *documents
