@@ -18,8 +18,9 @@ import (
 //   - The request line: [METHOD ]URL[ HTTP/x.y].
 //   - Then continuation lines of the URL: text starting with ? or & or /, or
 //     any indented line that is not a header.
-//   - Then header lines "Name: value", with comments ("# text", "// text")
-//     among them, up to a blank line or the first line that is neither.
+//   - Then header lines "Name: value" (name: RFC 9110 token characters),
+//     with comment lines among them, up to a blank line or the first line
+//     that is neither.
 //   - Then the body, up to the next separator. Nothing in a body is ever a
 //     header or a request line: a "< ./file" body, a multipart body with its
 //     part headers, a "> {% … %}" response handler are all body.
