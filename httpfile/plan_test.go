@@ -1,8 +1,8 @@
 package httpfile
 
 import (
-	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -128,17 +128,13 @@ func TestHostRule(t *testing.T) {
 	for _, e := range plan.Edits {
 		got = append(got, e.Range.Start.Line-1)
 	}
-	if want := []int{0, 4, 6, 8}; !equalInts(got, want) {
+	if want := []int{0, 4, 6, 8}; !slices.Equal(got, want) {
 		t.Errorf("edited requests on lines %v, want %v\n%s", got, want, redact(out))
 	}
 	want := "L2 foreign host 127.0.0.1:4712; L10 unknown host: {{baseUrl}} is not defined in this file; L12 foreign host other.example"
 	if got := reasons(plan); got != want {
 		t.Errorf("skipped:\n %s\nwant\n %s", got, want)
 	}
-}
-
-func equalInts(a, b []int) bool {
-	return fmt.Sprint(a) == fmt.Sprint(b)
 }
 
 func TestSkipReasons(t *testing.T) {
