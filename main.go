@@ -70,7 +70,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "token":
 		err = token(ctx, args, stdout)
 	case "bearer":
-		err = bearer(ctx, args, stdout)
+		err = bearer(ctx, args, stdout, stderr)
 	case "keys":
 		err = keys(args, stdout)
 	case "demo":
@@ -210,7 +210,7 @@ func token(ctx context.Context, args []string, stdout io.Writer) error {
 	}{tok.AccessToken, tok.TokenType, int64(time.Until(tok.ExpiresAt).Seconds()), tok.ExpiresAt.UTC().Format(time.RFC3339), tok.Scope})
 }
 
-func bearer(ctx context.Context, args []string, stdout io.Writer) error {
+func bearer(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("bearer")
 	keyPath := fs.String("key", "", "service key file")
 	mode := fs.String("mode", string(httpfile.ModeHeader), "header or variable")
@@ -233,7 +233,7 @@ func bearer(ctx context.Context, args []string, stdout io.Writer) error {
 	for _, path := range fs.Args() {
 		plan, err := httpfile.EditFile(path, opts)
 		if err != nil {
-			fmt.Fprintf(stdout, "%s: %v\n", path, err)
+			fmt.Fprintf(stderr, "doxls: %v\n", err) // the error names the file
 			failed++
 			continue
 		}

@@ -81,10 +81,15 @@ func lineAfter(line int, edits []httpfile.Edit) int {
 	for _, e := range edits {
 		// Text inserted at the very start of line pushes it down too.
 		if e.Range.Start.Line < line || (e.Range.Start.Line == line && e.Range.Start.Character == 0) {
-			shift += strings.Count(e.NewText, "\n") - (e.Range.End.Line - e.Range.Start.Line)
+			shift += lineBreaks(e.NewText) - (e.Range.End.Line - e.Range.Start.Line)
 		}
 	}
 	return line + shift
+}
+
+// lineBreaks counts line ends as LSP does: \r\n, \n and a lone \r.
+func lineBreaks(s string) int {
+	return strings.Count(s, "\n") + strings.Count(s, "\r") - strings.Count(s, "\r\n")
 }
 
 type refreshArgs struct {

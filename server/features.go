@@ -123,6 +123,7 @@ func (s *Server) codeLens(ctx context.Context, raw json.RawMessage) (any, error)
 		return lenses, nil // no key: nothing to offer yet
 	}
 	settings := s.Settings()
+	rule := httpfile.Options{APIHost: key.APIHost(), ExtraHosts: settings.ExtraHosts}
 	parsed := httpfile.Parse(doc.Text)
 	tokens := map[int]httpfile.TokenRef{} // by line of the Bearer header or variable
 	for _, t := range httpfile.Tokens(doc.Text) {
@@ -134,7 +135,7 @@ func (s *Server) codeLens(ctx context.Context, raw json.RawMessage) (any, error)
 	}
 	uri := string(doc.URI)
 	for _, req := range parsed.Requests {
-		if !targets(req, key, settings) {
+		if ok, _ := req.Allowed(rule); !ok {
 			continue
 		}
 		line := uint32(req.Line)
@@ -192,22 +193,6 @@ func expiryTitle(token string, now time.Time) string {
 		return "DOX token expires in " + humanDuration(left) + " · refresh"
 	}
 	return "DOX token expired " + ago(now.Sub(c.ExpiresAt)) + " · refresh"
-}
-
-// targets is httpfile's host rule (DESIGN.md §4) for one request.
-func targets(req httpfile.Request, key *auth.ServiceKey, s commands.Settings) bool {
-	if req.Host == "" {
-		return strings.Contains(req.URL, "/document-information-extraction/")
-	}
-	if strings.EqualFold(req.Host, key.APIHost()) {
-		return true
-	}
-	for _, h := range s.ExtraHosts {
-		if strings.EqualFold(req.Host, h) {
-			return true
-		}
-	}
-	return false
 }
 
 // codeAction offers a quick fix for the expiry diagnostics.
