@@ -30,13 +30,12 @@ cd "$root"
 go build -o "$tmp/doxls" .
 go build -o "$tmp/uaaemu" ./scripts/uaaemu
 
-coproc EMU { exec "$tmp/uaaemu" -dir "$tmp"; }
+coproc EMU { exec "$tmp/uaaemu" -key "$tmp/dox-key.json" -curlrc "$tmp/curl.cfg"; }
 emu_pid=$EMU_PID
-declare URL KEY CURLRC
-for _ in 1 2 3; do
-	IFS= read -r line <&"${EMU[0]}"
-	declare "${line%%=*}=${line#*=}"
-done
+IFS= read -r info <&"${EMU[0]}"
+URL=$(printf '%s' "$info" | sed -n 's/.*"uaaUrl":"\([^"]*\)".*/\1/p')
+KEY=$tmp/dox-key.json
+CURLRC=$tmp/curl.cfg
 echo "emulator: $URL"
 
 # Both must work before they are timed.

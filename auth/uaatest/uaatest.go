@@ -50,6 +50,13 @@ var DefaultClient = Client{
 	Secret: "0f5b8c2d-1e4a-4b7f-9c3d-6a2e8f1b0c4d$Xk2+Qz/9a=:!|",
 }
 
+// SecondClient is another binding of the same shape, for tests that switch
+// between two keys.
+var SecondClient = Client{
+	ID:     "sb-9d2e4f6a-1b3c-4e5d-8f7a-0c2b4d6e8f1a!b48751|dox-xsuaa-std-trial!b10844",
+	Secret: "7c1e9b3a-5d2f-4a8e-b6c0-3f9d1e7a2b5c$Yq8/Wm+3p=:|!",
+}
+
 const (
 	defaultTTL  = 43199 * time.Second
 	defaultZone = "6e0a8f4c-2b7d-4d3e-a1f9-5c8b7e2d4a60"

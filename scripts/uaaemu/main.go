@@ -1,17 +1,19 @@
-// Command uaaemu runs the UAA emulator of auth/uaatest on loopback for
-// scripts (benchmarks, manual tries). It writes a service key for the
-// emulator's default client and a curl config that makes the same token
-// request doxls makes, prints where they are, and runs until its standard
-// input ends or it gets SIGINT/SIGTERM.
+// Command uaaemu runs the UAA emulator of auth/uaatest (with its DOX API
+// stub) on loopback for scripts: the benchmarks and the editor end-to-end
+// tests. It writes the files asked for, prints one JSON line
 //
-//	uaaemu -dir DIR
-//	URL=http://127.0.0.1:PORT
-//	KEY=DIR/dox-key.json
-//	CURLRC=DIR/curl.cfg
+//	{"uaaUrl", "certUrl", "apiUrl", "keys": [{"path", "clientId"}], "curlrc"}
+//
+// once it listens, and runs until its standard input ends or it gets
+// SIGINT/SIGTERM.
+//
+//	uaaemu -key ws/dox-key.json [-key ws/other.json] [-wrong-key ws/bad.json] [-curlrc F] [-always-decode]
 package main
 
 import (
+	"context"
 	"encoding/base64"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -24,44 +26,85 @@ import (
 	"github.com/doxls/doxls/auth/uaatest"
 )
 
+// clients are handed out to -key paths in order.
+var clients = []uaatest.Client{uaatest.DefaultClient, uaatest.SecondClient}
+
+type keyInfo struct {
+	Path     string `json:"path"`
+	ClientID string `json:"clientId"`
+}
+
 func main() {
-	dir := flag.String("dir", ".", "folder for dox-key.json and curl.cfg")
+	var keys []string
+	flag.Func("key", "write a service key here (repeat: one per client, at most 2)", func(p string) error {
+		keys = append(keys, p)
+		return nil
+	})
+	wrong := flag.String("wrong-key", "", "write a key of the second client with a wrong secret here")
+	curlrc := flag.String("curlrc", "", "write a curl -K config for the first client's token request here")
 	decode := flag.Bool("always-decode", false, "UAA with compatibility mode off (Basic credentials always URL-decoded)")
 	flag.Parse()
-	if err := run(*dir, *decode); err != nil {
+	if err := run(keys, *wrong, *curlrc, *decode); err != nil {
 		fmt.Fprintln(os.Stderr, "uaaemu:", err)
 		os.Exit(1)
 	}
 }
 
-func run(dir string, decode bool) error {
-	s, err := uaatest.New(uaatest.Options{AlwaysDecode: decode})
+func run(keys []string, wrong, curlrc string, decode bool) error {
+	if len(keys) > len(clients) {
+		return fmt.Errorf("at most %d -key paths", len(clients))
+	}
+	s, err := uaatest.New(uaatest.Options{Clients: clients, AlwaysDecode: decode})
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	key := filepath.Join(dir, "dox-key.json")
-	if err := os.WriteFile(key, s.KeyJSON(uaatest.DefaultClient), 0o600); err != nil {
-		return err
-	}
-	curlrc := filepath.Join(dir, "curl.cfg")
-	if err := os.WriteFile(curlrc, curlConfig(s.URL+"/oauth/token", uaatest.DefaultClient), 0o600); err != nil {
-		return err
-	}
-	fmt.Printf("URL=%s\nKEY=%s\nCURLRC=%s\n", s.URL, key, curlrc)
 
-	stop := make(chan os.Signal, 1)
-	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
-	eof := make(chan struct{})
-	go func() {
-		io.Copy(io.Discard, os.Stdin)
-		close(eof)
-	}()
-	select {
-	case <-stop:
-	case <-eof:
+	out := struct {
+		UAAURL  string    `json:"uaaUrl"`
+		CertURL string    `json:"certUrl"`
+		APIURL  string    `json:"apiUrl"`
+		Keys    []keyInfo `json:"keys"`
+		CurlRC  string    `json:"curlrc,omitempty"`
+	}{UAAURL: s.URL, CertURL: s.CertURL, APIURL: s.APIURL, Keys: []keyInfo{}, CurlRC: curlrc}
+	for i, p := range keys {
+		if err := write(p, s.KeyJSON(clients[i])); err != nil {
+			return err
+		}
+		out.Keys = append(out.Keys, keyInfo{Path: p, ClientID: clients[i].ID})
 	}
+	if wrong != "" {
+		bad := uaatest.Client{ID: uaatest.SecondClient.ID, Secret: "1d7f3e9a-0b2c-4d6e-8a1f-5c3b7e9d2a4f$Wr0ng+Pa/ss=:|!"}
+		if err := write(wrong, s.KeyJSON(bad)); err != nil {
+			return err
+		}
+	}
+	if curlrc != "" {
+		if err := write(curlrc, curlConfig(s.URL+"/oauth/token", clients[0])); err != nil {
+			return err
+		}
+	}
+	line, err := json.Marshal(out)
+	if err != nil {
+		return err
+	}
+	fmt.Println(string(line))
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		_, _ = io.Copy(io.Discard, os.Stdin)
+		stop()
+	}()
+	<-ctx.Done()
 	return nil
+}
+
+func write(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(path, data, 0o600)
 }
 
 // curlConfig is a curl -K file for the request doxls sends: URL-encoded

@@ -62,7 +62,7 @@ nvim --headless -u NONE -i NONE -n --cmd "set rtp^=$plugin" -c "luafile $here/un
 	fail "unit tests failed (see above)"
 
 step "starting the UAA emulator"
-(cd "$repo" && go build -o "$work/uaaemu" ./editors/nvim/test/uaaemu) || fail "could not build the UAA emulator"
+(cd "$repo" && go build -o "$work/uaaemu" ./scripts/uaaemu) || fail "could not build the UAA emulator"
 ws="$work/workspace"
 mkdir -p "$ws/keys" "$work/spare"
 key1="keys/dox-first.json"
