@@ -149,4 +149,16 @@ func TestConcurrentGetTokenColdCache(t *testing.T) {
 	if n := e.uaa.TokenRequests(); n != 1 {
 		t.Errorf("500 concurrent getToken made %d token requests, want 1", n)
 	}
+	// The status went out before the first answer, and only once.
+	c.mu.Lock()
+	valid := 0
+	for _, n := range c.notes {
+		if n.method == "dox/tokenStatus" && strings.Contains(string(n.params), `"state":"valid"`) {
+			valid++
+		}
+	}
+	c.mu.Unlock()
+	if valid != 1 {
+		t.Errorf("the client was told %d times that the token is valid, want once", valid)
+	}
 }

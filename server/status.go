@@ -35,23 +35,37 @@ type status struct {
 	s      *Server
 	mu     sync.Mutex
 	timers map[string][]*time.Timer
+	// current is the token each key's timers are for: callers that shared
+	// one fetch report the same token, and the client hears of it once.
+	current map[string]string
 }
 
-func newStatus(s *Server) *status { return &status{s: s, timers: map[string][]*time.Timer{}} }
+func newStatus(s *Server) *status {
+	return &status{s: s, timers: map[string][]*time.Timer{}, current: map[string]string{}}
+}
 
 var _ commands.Status = (*status)(nil)
 
 func (st *status) Fetched(key *auth.ServiceKey, tok auth.Token) {
+	st.mu.Lock()
+	seen := st.current[key.ID] == tok.AccessToken
+	st.current[key.ID] = tok.AccessToken
+	st.mu.Unlock()
+	if seen {
+		return
+	}
 	st.send(key.ID, stateValid, &tok.ExpiresAt, "token valid until "+tok.ExpiresAt.Local().Format("15:04"))
 	st.schedule(key, tok)
 }
 
 func (st *status) Failed(key *auth.ServiceKey, err error) {
+	st.forget(key.ID)
 	st.send(key.ID, stateError, nil, err.Error())
 }
 
 func (st *status) Cleared(id string) {
 	st.cancel(id)
+	st.forget(id)
 	st.send(id, stateMissing, nil, "token cleared")
 }
 
@@ -73,6 +87,13 @@ func (st *status) cancel(id string) {
 		t.Stop()
 	}
 	delete(st.timers, id)
+}
+
+// forget makes the next token of id news again (after a clear or failure).
+func (st *status) forget(id string) {
+	st.mu.Lock()
+	delete(st.current, id)
+	st.mu.Unlock()
 }
 
 func (st *status) stop() {
