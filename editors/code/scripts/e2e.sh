@@ -77,6 +77,8 @@ cleanup() {
   [ -n "$cs_pid" ] && kill -TERM -- "-$cs_pid" 2>/dev/null || true
   [ -n "$emu_pid" ] && kill -TERM "$emu_pid" 2>/dev/null || true
   wait 2>/dev/null || true
+  # VS Code's logs, the extension's output channel (with the LSP trace) among them.
+  [ -d "$work/cs/ud/logs" ] && cp -r "$work/cs/ud/logs" "$artifacts/vscode-logs" 2>/dev/null || true
   if [ "${KEEP_E2E_WORK:-}" = "" ]; then rm -rf "$work"; else echo "e2e: kept $work"; fi
 }
 trap cleanup EXIT
@@ -120,9 +122,10 @@ cat > "$ws/.vscode/settings.json" <<'JSON'
 }
 JSON
 mkdir -p "$work/cs/ud/User"
-cat > "$work/cs/ud/User/settings.json" <<'JSON'
+cat > "$work/cs/ud/User/settings.json" <<JSON
 {
   "workbench.startupEditor": "none",
+  "workbench.secondarySideBar.defaultVisibility": "hidden",
   "workbench.tips.enabled": false,
   "workbench.enableExperiments": false,
   "security.workspace.trust.enabled": false,
@@ -133,7 +136,8 @@ cat > "$work/cs/ud/User/settings.json" <<'JSON'
   "update.mode": "none",
   "window.commandCenter": false,
   "chat.disableAIFeatures": true,
-  "workbench.colorTheme": "Default Dark Modern"
+  "workbench.colorTheme": "Default Dark Modern",
+  "dox.trace.server": "${DOXLS_E2E_TRACE:-messages}"
 }
 JSON
 
@@ -166,6 +170,7 @@ say "driving VS Code in Chromium"
 NODE_PATH=$tools/cs/node_modules \
 E2E_URL="http://127.0.0.1:$port/?folder=$ws" \
 E2E_WORKSPACE=$ws \
+E2E_API_URL=$api_url \
 E2E_ARTIFACTS=$artifacts \
 E2E_CHROMIUM=$chromium_bin \
 E2E_BROWSER_DIR=$work/browser \

@@ -56,11 +56,11 @@ export class DoxCommands implements vscode.Disposable {
     return key === undefined ? extra : { key, ...extra };
   }
 
-  private async fetchToken(forceRefresh: boolean): Promise<GetTokenResult> {
-    const r = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Window, title: 'DOX: fetching token' },
-      () => this.server.execute<GetTokenResult>('doxls.getToken', forceRefresh ? { forceRefresh } : undefined),
-    );
+  /** Fetches the token of `key` (default: the server's active key). */
+  private async fetchToken(forceRefresh: boolean, key?: string): Promise<GetTokenResult> {
+    const args = { ...(key === undefined ? {} : { key }), ...(forceRefresh ? { forceRefresh } : {}) };
+    // The server reports the fetch as work-done progress in the status bar.
+    const r = await this.server.execute<GetTokenResult>('doxls.getToken', Object.keys(args).length > 0 ? args : undefined);
     // The server also notifies, but a cached token may come without one.
     this.status.update({ key: r.key, state: 'valid', expiresAt: r.expiresAt });
     return r;
@@ -94,7 +94,8 @@ export class DoxCommands implements vscode.Disposable {
 
   async refreshToken(): Promise<void> {
     try {
-      const r = await this.fetchToken(true);
+      // The key the status bar shows is the one the user clicked.
+      const r = await this.fetchToken(true, this.status.activeKey);
       vscode.window.setStatusBarMessage(`$(check) ${tokenMessage(r, Date.now())}`, 4_000);
     } catch (err) {
       await this.tokenFailed(err);
@@ -143,6 +144,20 @@ export class DoxCommands implements vscode.Disposable {
       vscode.window.setStatusBarMessage(`$(check) DOX: ${refreshSummary(r)}`, 5_000);
     } catch (err) {
       await this.tokenFailed(err);
+    }
+  }
+
+  /**
+   * After dox.serviceKey changed: load the key it names (as the server does
+   * on the same change; loading it here too leaves no race between the two),
+   * or discover when it was cleared.
+   */
+  async serviceKeyChanged(): Promise<void> {
+    const configured = String(vscode.workspace.getConfiguration('dox').get('serviceKey') ?? '').trim();
+    try {
+      await this.loadKeys(configured === '' ? undefined : configured);
+    } catch (err) {
+      await showCommandError(err);
     }
   }
 
@@ -225,11 +240,13 @@ export class DoxCommands implements vscode.Disposable {
     if (!path) {
       return;
     }
+    let active: string | undefined;
     try {
       const loaded = await this.loadKeys(path);
+      active = loaded.active ?? undefined;
       await this.remember(path);
       this.status.show();
-      vscode.window.setStatusBarMessage(`$(key) DOX: using ${loaded.active ?? path}`, 4_000);
+      vscode.window.setStatusBarMessage(`$(key) DOX: using ${active ?? path}`, 4_000);
     } catch (err) {
       await showCommandError(err);
       return;
@@ -237,7 +254,7 @@ export class DoxCommands implements vscode.Disposable {
     // Fetch at once, so the status bar shows the new key's token and a wrong
     // secret is reported now rather than at the next request.
     try {
-      await this.fetchToken(false);
+      await this.fetchToken(false, active);
     } catch (err) {
       await this.tokenFailed(err);
     }

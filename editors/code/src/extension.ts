@@ -28,7 +28,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       if (e.affectsConfiguration('dox.server.path')) {
         void commands.restartServer();
       } else if (e.affectsConfiguration('dox.serviceKey')) {
-        void commands.loadKeys().catch(() => undefined);
+        void commands.serviceKeyChanged();
       } else if (e.affectsConfiguration('dox.refreshMarginSeconds')) {
         status.render();
       }

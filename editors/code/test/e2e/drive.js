@@ -135,7 +135,9 @@ async function quickInput(page) {
 /** Picks the quick input row whose label matches re (typing filter first). */
 async function pickRow(page, filter, re) {
   const input = await quickInput(page);
-  await input.pressSequentially(filter, { delay: 5 });
+  if (filter) {
+    await input.pressSequentially(filter, { delay: 5 });
+  }
   const row = page.locator('.quick-input-widget .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: re }) });
   try {
     await row.first().waitFor({ state: 'visible', timeout: 10_000 });
@@ -183,8 +185,8 @@ async function run(page) {
   });
 
   await stepDo('open requests.http', async () => {
-    await page.keyboard.press('Control+P');
-    await pickRow(page, 'requests.http', /^requests\.http$/);
+    // The Explorer rather than Quick Open: its file search may still be indexing.
+    await page.getByRole('treeitem', { name: 'requests.http' }).click({ timeout: 15_000 });
     await page.waitForFunction(
       () => document.querySelector('.editor-group-container.active .monaco-editor .view-lines')?.textContent?.includes('capabilities'),
       undefined,
@@ -219,11 +221,17 @@ async function run(page) {
     await page.mouse.move(10, 10);
     const bar = page.locator('#workbench\\.parts\\.statusbar');
     const barBox = await bar.boundingBox();
-    const itemBox = await statusItem(page).boundingBox();
     await bar.screenshot({ path: path.join(artifacts, 'statusbar-full.png') });
-    // The README picture: the DOX item with some of its neighbours.
-    const x = Math.max(barBox.x, itemBox.x - 160);
-    const width = Math.min(barBox.x + barBox.width, itemBox.x + itemBox.width + 200) - x;
+    // The README picture: the DOX item, three neighbours on its left, and the
+    // rest of the bar to the right edge.
+    const x = await page.evaluate(() => {
+      const items = [...document.querySelectorAll('#workbench\\.parts\\.statusbar .right-items > .statusbar-item')]
+        .filter((e) => e.offsetWidth > 0)
+        .sort((a, b) => a.getBoundingClientRect().left - b.getBoundingClientRect().left);
+      const i = items.findIndex((e) => /^DOX\b/.test(e.querySelector('[aria-label]')?.getAttribute('aria-label') ?? ''));
+      return items[Math.max(0, i - 3)].getBoundingClientRect().left;
+    });
+    const width = barBox.x + barBox.width - x;
     await page.screenshot({ path: path.join(artifacts, 'statusbar.png'), clip: { x, y: barBox.y, width, height: barBox.height } });
   });
 
@@ -249,13 +257,38 @@ async function run(page) {
     if (!/^Accept: application\/json$/.test(lines[at - 1] ?? '')) {
       throw new Error(`the header is not the last header line of the capabilities request: ${JSON.stringify(lines.slice(at - 2, at + 1).map((l) => l.slice(0, 40)))}`);
     }
+    // The DOX API stub of the emulator accepts only tokens its UAA issued.
+    const token = headers[0].slice('Authorization: Bearer '.length);
+    const res = await fetch(`${env('E2E_API_URL')}/document-information-extraction/v1/capabilities`, { headers: { Authorization: `Bearer ${token}` } });
+    if (res.status !== 200) {
+      throw new Error(`the DOX API answers ${res.status} to the inserted token`);
+    }
     await page.screenshot({ path: path.join(artifacts, 'bearer-inserted.png') });
+  });
+
+  await stepDo('switch to the second key', async () => {
+    await clearNotifications(page);
+    await palette(page, 'DOX: Select Service Key');
+    const rows = page.locator('.quick-input-widget .monaco-list-row');
+    await rows.filter({ hasText: /keys\/other-key\.json/ }).first().waitFor({ timeout: 10_000 });
+    // Each key shows its zone and API host.
+    const description = await rows.filter({ hasText: /keys\/other-key\.json/ }).first().locator('.label-description').innerText();
+    if (!/^zone \S+ · 127\.0\.0\.1:\d+$/.test(normalise(description))) {
+      throw new Error(`the key row says ${JSON.stringify(description)}, not "zone … · <API host>"`);
+    }
+    await pickRow(page, '', /keys\/other-key\.json$/);
+    await page.locator('#workbench\\.parts\\.statusbar', { hasText: 'DOX: using keys/other-key.json' }).waitFor({ timeout: 10_000 });
+    await waitStatus(page, /^DOX 11h 5\dm$/, 20_000);
+    if ((await errorToasts(page)).length !== 0) {
+      throw new Error(`unexpected error notifications: ${JSON.stringify(await errorToasts(page))}`);
+    }
   });
 
   await stepDo('switch to the key with a wrong secret', async () => {
     await clearNotifications(page);
     await palette(page, 'DOX: Select Service Key');
-    await pickRow(page, 'wrong-secret', /keys\/wrong-secret\.json$/);
+    // No typing: the picker opens after a server round trip, and keys are few.
+    await pickRow(page, '', /keys\/wrong-secret\.json$/);
     await waitStatus(page, /^DOX error$/, 20_000);
     await page.locator('.notifications-toasts .notification-toast .codicon-error').first().waitFor({ timeout: 10_000 });
     // Let any second message (from the client library or the server) arrive.
@@ -280,7 +313,7 @@ async function run(page) {
   await stepDo('switch back to the working key', async () => {
     await clearNotifications(page);
     await palette(page, 'DOX: Select Service Key');
-    await pickRow(page, 'dox-key', /^dox-key\.json$/);
+    await pickRow(page, '', /^dox-key\.json$/);
     await waitStatus(page, /^DOX 11h 5\dm$/, 20_000);
     if ((await statusKind(page)) !== 'standard') {
       throw new Error('the status bar item kept its error colour after a good fetch');
@@ -289,13 +322,38 @@ async function run(page) {
     if (errors.length !== 0) {
       throw new Error(`unexpected error notifications: ${JSON.stringify(errors)}`);
     }
-    const settings = JSON.parse(fs.readFileSync(path.join(workspace, '.vscode', 'settings.json'), 'utf8'));
-    if (settings['dox.serviceKey'] !== 'dox-key.json') {
-      throw new Error(`dox.serviceKey is ${JSON.stringify(settings['dox.serviceKey'])} after picking dox-key.json`);
+    // dox.serviceKey was set in the workspace, so the pick is written there.
+    const file = path.join(workspace, '.vscode', 'settings.json');
+    const value = () => JSON.parse(fs.readFileSync(file, 'utf8'))['dox.serviceKey'];
+    for (const deadline = Date.now() + 10_000; value() !== 'dox-key.json'; ) {
+      if (Date.now() > deadline) {
+        throw new Error(`dox.serviceKey is ${JSON.stringify(value())} 10 s after picking dox-key.json`);
+      }
+      await page.waitForTimeout(100);
     }
   });
 
   await stepDo('check that no secret is on screen', () => assertNoSecretOnScreen(page, 'the workbench'));
+
+  await stepDo('point dox.server.path at a missing binary', async () => {
+    await clearNotifications(page);
+    const file = path.join(workspace, '.vscode', 'settings.json');
+    const settings = JSON.parse(fs.readFileSync(file, 'utf8'));
+    settings['dox.server.path'] = '/nonexistent/doxls';
+    fs.writeFileSync(file, JSON.stringify(settings, null, 2));
+    await page.locator('.notifications-toasts .notification-toast .codicon-error').first().waitFor({ timeout: 20_000 });
+    await page.waitForTimeout(1_500);
+    const errors = await errorToasts(page);
+    if (errors.length !== 1 || !/dox\.server\.path .*\/nonexistent\/doxls/.test(errors[0])) {
+      throw new Error(`expected one error naming dox.server.path, got ${JSON.stringify(errors)}`);
+    }
+    const actions = await page.locator('.notifications-toasts .notification-toast .monaco-button').allInnerTexts();
+    if (!actions.includes('Open settings')) {
+      throw new Error(`the error offers ${JSON.stringify(actions)}, not "Open settings"`);
+    }
+    log(`  error notification: ${normalise(errors[0])}`);
+    await page.screenshot({ path: path.join(artifacts, 'server-missing.png') });
+  });
 }
 
 main().then(

@@ -1,10 +1,13 @@
 // Command uaaemu runs the UAA emulator (and its DOX API stub) for the VS
 // Code end-to-end test. It writes three service keys into -dir:
 //
-//	dox-key.json          a working key (uaatest.DefaultClient)
-//	keys/other-key.json   a second working key, for another client
-//	keys/wrong-secret.json the first client with a wrong secret (401)
+//	dox-key.json           a working key (uaatest.DefaultClient)
+//	keys/other-key.json    a working key for a second client
+//	keys/wrong-secret.json the second client with a wrong secret (401)
 //
+// The wrong key shares its client id with other-key.json, not with
+// dox-key.json: the test writes dox-key.json's token into a document, and
+// doxls adopts a document's token for a key of the same client id.
 // prints one JSON line {"uaaUrl", "apiUrl", "keys": {"good", "other",
 // "wrong"}} once it listens, and runs until stdin ends or SIGTERM/SIGINT.
 package main
@@ -48,7 +51,7 @@ func run(dir string) error {
 	}
 	defer srv.Close()
 
-	wrong := uaatest.Client{ID: uaatest.DefaultClient.ID, Secret: "1d7f3e9a-0b2c-4d6e-8a1f-5c3b7e9d2a4f$Wr0ng+Pa/ss=:|!"}
+	wrong := uaatest.Client{ID: other.ID, Secret: "1d7f3e9a-0b2c-4d6e-8a1f-5c3b7e9d2a4f$Wr0ng+Pa/ss=:|!"}
 	files := map[string]struct {
 		rel    string
 		client uaatest.Client
