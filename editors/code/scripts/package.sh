@@ -40,7 +40,10 @@ npm test --silent >/dev/null 2>&1 || { npm test; fail "unit tests failed"; }
 mkdir -p "$repo/bin"
 echo "package.sh: vsce package"
 # vscode:prepublish bundles with esbuild; the bundle needs no node_modules.
+# Relative links in README.md point into this folder of the repository.
+base=https://github.com/doxls/doxls
 npx --no-install vsce package --target linux-x64 --no-dependencies --out "$out" \
+  --baseContentUrl "$base/blob/HEAD/editors/code" --baseImagesUrl "$base/raw/HEAD/editors/code" \
   || fail "vsce package failed (run it in $code_dir to see why)"
 [ -s "$out" ] || fail "vsce wrote no $out"
 echo "package.sh: $(du -h "$out" | cut -f1) $out"

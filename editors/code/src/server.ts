@@ -27,10 +27,13 @@ export class DoxServer implements vscode.Disposable {
   private client: LanguageClient | undefined;
   private starting: Promise<LanguageClient> | undefined;
   private readonly statusEmitter = new vscode.EventEmitter<TokenStatus>();
-  private readonly startedEmitter = new vscode.EventEmitter<ServerBinary>();
+  private readonly startedEmitter = new vscode.EventEmitter<void>();
   /** dox/tokenStatus notifications. */
   readonly onTokenStatus = this.statusEmitter.event;
-  /** Fires each time a server process has started and initialised. */
+  /**
+   * Fires each time a server process is up, including the client library's
+   * own restarts after a crash (the new process knows no key choice yet).
+   */
   readonly onStarted = this.startedEmitter.event;
   binary: ServerBinary | undefined;
 
@@ -43,6 +46,11 @@ export class DoxServer implements vscode.Disposable {
   async ensureClient(): Promise<LanguageClient> {
     const c = this.client;
     if (c && c.state === State.Running) {
+      return c;
+    }
+    if (c && c.state === State.Starting && !this.starting) {
+      // The client library is restarting a crashed server: wait for it.
+      await c.start();
       return c;
     }
     if (!this.starting) {
@@ -113,9 +121,13 @@ export class DoxServer implements vscode.Disposable {
     };
     const client = new LanguageClient('dox', 'DOX Language Server', serverOptions, clientOptions);
     client.onNotification('dox/tokenStatus', (params: TokenStatus) => this.statusEmitter.fire(params));
+    client.onDidChangeState((e) => {
+      if (e.newState === State.Running && this.client === client) {
+        this.startedEmitter.fire();
+      }
+    });
     this.client = client;
     await client.start();
-    this.startedEmitter.fire(binary);
     return client;
   }
 
