@@ -21,6 +21,7 @@ const (
 	RefreshBearers = "doxls.refreshBearers"
 	TokenInfo      = "doxls.tokenInfo"
 	ClearToken     = "doxls.clearToken"
+	NewRequestFile = "doxls.newRequestFile"
 )
 
 // Document is an open text document as the server holds it.
@@ -43,6 +44,11 @@ type Client interface {
 	ApplyEdit(ctx context.Context, label string, edit protocol.WorkspaceEdit) error
 	// DocumentChanges reports whether the client takes versioned documentChanges.
 	DocumentChanges() bool
+	// ResourceCreate reports whether the client creates files through
+	// workspace edits (workspaceEdit.resourceOperations holds "create").
+	ResourceCreate() bool
+	// ApplyCreate is ApplyEdit for an edit that creates a file.
+	ApplyCreate(ctx context.Context, label string, edit CreateEdit) error
 }
 
 // Status hears about token changes, to notify the client and schedule refreshes.

@@ -8,6 +8,8 @@ import (
 
 	"go.lsp.dev/protocol"
 	"go.uber.org/zap"
+
+	"github.com/doxls/doxls/commands"
 )
 
 // editor is the Server seen as the commands' Client.
@@ -19,10 +21,27 @@ func (e *editor) DocumentChanges() bool {
 	return e.caps.documentChanges
 }
 
+// ResourceCreate reports whether the client creates files in workspace
+// edits; it needs documentChanges to carry the operation.
+func (e *editor) ResourceCreate() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.caps.documentChanges && e.caps.resourceCreate
+}
+
 // ApplyEdit sends workspace/applyEdit through the conn and waits for the
 // answer; protocol.Client.ApplyEdit cannot decode {"applied": true}
 // (DESIGN.md §8).
 func (e *editor) ApplyEdit(ctx context.Context, label string, edit protocol.WorkspaceEdit) error {
+	return e.apply(ctx, label, edit)
+}
+
+// ApplyCreate sends an edit that creates a file, as ApplyEdit does.
+func (e *editor) ApplyCreate(ctx context.Context, label string, edit commands.CreateEdit) error {
+	return e.apply(ctx, label, edit)
+}
+
+func (e *editor) apply(ctx context.Context, label string, edit any) error {
 	e.mu.Lock()
 	can := e.caps.applyEdit
 	e.mu.Unlock()
@@ -33,7 +52,10 @@ func (e *editor) ApplyEdit(ctx context.Context, label string, edit protocol.Work
 		Applied       bool   `json:"applied"`
 		FailureReason string `json:"failureReason"`
 	}
-	params := protocol.ApplyWorkspaceEditParams{Label: label, Edit: edit}
+	params := struct {
+		Label string `json:"label,omitempty"`
+		Edit  any    `json:"edit"`
+	}{label, edit}
 	if _, err := e.conn.Call(ctx, "workspace/applyEdit", params, &res); err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -24,6 +25,7 @@ type clientCaps struct {
 	watchRegister   bool
 	progress        bool
 	markdown        bool
+	resourceCreate  bool // workspaceEdit.resourceOperations holds "create"
 }
 
 // initializeParams is decoded loosely: real clients send shapes that
@@ -39,7 +41,8 @@ type initializeParams struct {
 		Workspace struct {
 			ApplyEdit     bool `json:"applyEdit"`
 			WorkspaceEdit struct {
-				DocumentChanges bool `json:"documentChanges"`
+				DocumentChanges    bool     `json:"documentChanges"`
+				ResourceOperations []string `json:"resourceOperations"`
 			} `json:"workspaceEdit"`
 			Configuration         bool `json:"configuration"`
 			DidChangeWatchedFiles struct {
@@ -79,6 +82,7 @@ func (s *Server) initialize(ctx context.Context, raw json.RawMessage) (any, erro
 		watchRegister:   c.Workspace.DidChangeWatchedFiles.DynamicRegistration,
 		progress:        c.Window.WorkDoneProgress,
 		markdown:        len(c.TextDocument.Hover.ContentFormat) == 0 || c.TextDocument.Hover.ContentFormat[0] == "markdown",
+		resourceCreate:  slices.Contains(c.Workspace.WorkspaceEdit.ResourceOperations, "create"),
 	}
 	if settingsErr == nil {
 		s.settings = settings

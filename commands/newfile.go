@@ -1,0 +1,120 @@
+package commands
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+
+	"go.lsp.dev/protocol"
+	"go.lsp.dev/uri"
+)
+
+type newFileArgs struct {
+	Folder string `json:"folder"`
+	Key    string `json:"key"`
+	Name   string `json:"name"`
+}
+
+type newFileResult struct {
+	URI string `json:"uri"`
+}
+
+// CreateEdit is a workspace edit that creates a file and fills it.
+// protocol.WorkspaceEdit cannot carry it: its DocumentChanges holds text
+// document edits only.
+type CreateEdit struct {
+	DocumentChanges []any `json:"documentChanges"`
+}
+
+type createFileOp struct {
+	Kind    string               `json:"kind"` // "create"
+	URI     protocol.DocumentURI `json:"uri"`
+	Options createFileOptions    `json:"options"`
+}
+
+// createFileOptions say "fail if the file exists": a new request file
+// never replaces one.
+type createFileOptions struct {
+	Overwrite      bool `json:"overwrite"`
+	IgnoreIfExists bool `json:"ignoreIfExists"`
+}
+
+func (h *Handler) newRequestFile(ctx context.Context, raw []json.RawMessage) (any, error) {
+	var args newFileArgs
+	if err := decodeArgs(NewRequestFile, raw, &args); err != nil {
+		return nil, err
+	}
+	name := args.Name
+	if name == "" {
+		name = DefaultRequestFile
+	}
+	if err := CheckFileName(name); err != nil {
+		return nil, invalidParams("%s: %v", NewRequestFile, err)
+	}
+	folder, err := h.folder(args.Folder)
+	if err != nil {
+		return nil, err
+	}
+	key, err := h.Keys.Get(args.Key)
+	if err != nil {
+		return nil, err
+	}
+	tok, _, err := h.Token(ctx, key, false)
+	if err != nil {
+		return nil, err
+	}
+	content, err := RequestFile(key, tok.AccessToken, h.Settings())
+	if err != nil {
+		return nil, err
+	}
+	if err := checkFolder(folder); err != nil {
+		return nil, err
+	}
+	if err := WriteSample(folder); err != nil {
+		return nil, err
+	}
+	if !h.Client.ResourceCreate() {
+		path, err := CreateFile(folder, name, content)
+		if err != nil {
+			return nil, err
+		}
+		return newFileResult{URI: string(uri.File(path))}, nil
+	}
+	path, err := FreeName(folder, name)
+	if err != nil {
+		return nil, err
+	}
+	u := uri.File(path)
+	edit := CreateEdit{DocumentChanges: []any{
+		createFileOp{Kind: "create", URI: u},
+		protocol.TextDocumentEdit{
+			TextDocument: protocol.OptionalVersionedTextDocumentIdentifier{TextDocumentIdentifier: protocol.TextDocumentIdentifier{URI: u}},
+			Edits:        []protocol.TextEdit{{NewText: string(content)}},
+		},
+	}}
+	if err := h.Client.ApplyCreate(ctx, "New DOX request file", edit); err != nil {
+		return nil, err
+	}
+	return newFileResult{URI: string(u)}, nil
+}
+
+// folder is where a new request file goes: the argument (a path or file
+// URI, relative paths from the first workspace folder), else the first
+// workspace folder.
+func (h *Handler) folder(arg string) (string, error) {
+	folders := h.Keys.Folders()
+	if arg == "" {
+		if len(folders) == 0 {
+			return "", invalidParams("%s: the workspace has no folder; pass folder", NewRequestFile)
+		}
+		return folders[0], nil
+	}
+	path, err := PathOf(arg)
+	if err != nil {
+		return "", err
+	}
+	if !filepath.IsAbs(path) && len(folders) > 0 {
+		path = filepath.Join(folders[0], path)
+	}
+	return path, nil
+}
