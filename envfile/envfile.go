@@ -1,0 +1,191 @@
+// Package envfile keeps a token in the environment files that HTTP clients
+// read variables from, so that .http files can say
+// "Authorization: Bearer {{doxToken}}" and hold no secret:
+//
+//   - http-client.private.env.json, the private environment file of the
+//     JetBrains HTTP Client, which httpyac reads too (JSON: environment name
+//     → variables). Requests use {{doxToken}} and run with an environment
+//     selected (httpyac --env dev).
+//   - .env, which VS Code REST Client reads through {{$dotenv doxToken}}
+//     (and httpyac too).
+//
+// Edits are one byte span each: every other byte of the file stays as it
+// was (formatting, key order, other environments and variables, line
+// endings). Files are written atomically.
+package envfile
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"unicode/utf8"
+)
+
+// File names the clients look for.
+const (
+	PrivateJSON = "http-client.private.env.json"
+	PublicJSON  = "http-client.env.json"
+	Dotenv      = ".env"
+)
+
+// Format is the kind of environment file.
+type Format string
+
+const (
+	// FormatJSON is http-client.private.env.json (JetBrains HTTP Client,
+	// httpyac): requests use {{name}}.
+	FormatJSON Format = "json"
+	// FormatDotenv is .env (REST Client, httpyac): requests use
+	// {{$dotenv name}}.
+	FormatDotenv Format = "dotenv"
+)
+
+// Ref is how a request refers to variable name kept in a file of format f.
+func Ref(f Format, name string) string {
+	if f == FormatDotenv {
+		return "{{$dotenv " + name + "}}"
+	}
+	return "{{" + name + "}}"
+}
+
+// Edit replaces the bytes [Start, End) of a file with NewText.
+type Edit struct {
+	Start, End int
+	NewText    string
+}
+
+// Apply returns src with e applied.
+func Apply(src []byte, e Edit) []byte {
+	out := make([]byte, 0, len(src)-(e.End-e.Start)+len(e.NewText))
+	out = append(out, src[:e.Start]...)
+	out = append(out, e.NewText...)
+	return append(out, src[e.End:]...)
+}
+
+// Position is an LSP position: 0-based line, character in UTF-16 code
+// units; \n, \r\n and a lone \r end lines. A BOM is not part of line 0.
+type Position struct{ Line, Character int }
+
+// PositionAt converts a byte offset of src to a Position.
+func PositionAt(src []byte, off int) Position {
+	var p Position
+	start := 0
+	if len(src) >= 3 && string(src[:3]) == "\xef\xbb\xbf" {
+		start = 3
+	}
+	for i := start; i < off && i < len(src); {
+		switch c := src[i]; {
+		case c == '\n' || c == '\r' && (i+1 >= len(src) || src[i+1] != '\n'):
+			p.Line++
+			p.Character = 0
+			i++
+		case c == '\r':
+			i++
+		default:
+			r, size := utf8.DecodeRune(src[i:])
+			p.Character++
+			if r >= 0x10000 {
+				p.Character++
+			}
+			i += size
+		}
+	}
+	return p
+}
+
+// Set returns the edit that makes name hold value in a file of format f
+// (for JSON, in environment env), and false when it already does.
+func Set(f Format, src []byte, env, name, value string) (Edit, bool, error) {
+	if f == FormatDotenv {
+		e, changed := SetDotenv(src, name, value)
+		return e, changed, nil
+	}
+	return SetJSON(src, env, name, value)
+}
+
+// Lookup returns the value of name in a file of format f.
+func Lookup(f Format, src []byte, env, name string) (string, bool, error) {
+	if f == FormatDotenv {
+		v, ok := LookupDotenv(src, name)
+		return v, ok, nil
+	}
+	return LookupJSON(src, env, name)
+}
+
+// FileName is the file a format's token goes into.
+func FileName(f Format) string {
+	if f == FormatDotenv {
+		return Dotenv
+	}
+	return PrivateJSON
+}
+
+// Locate returns the environment file of format f that the request file
+// httpFile uses, and whether it exists. It looks in the request file's
+// folder and each parent up to root (the workspace folder or repository;
+// "" or a folder that is not above httpFile: the request file's folder
+// only), nearest first, as httpyac and REST Client do. Without one, a JSON
+// file goes beside the nearest http-client.env.json (the user keeps the
+// environments there), else beside the request file.
+func Locate(httpFile, root string, f Format) (string, bool) {
+	dirs := upTo(filepath.Dir(httpFile), root)
+	name := FileName(f)
+	for _, d := range dirs {
+		if isFile(filepath.Join(d, name)) {
+			return filepath.Join(d, name), true
+		}
+	}
+	if f == FormatJSON {
+		for _, d := range dirs {
+			if isFile(filepath.Join(d, PublicJSON)) {
+				return filepath.Join(d, name), false
+			}
+		}
+	}
+	return filepath.Join(dirs[0], name), false
+}
+
+// upTo lists dir and its parents up to root, nearest first.
+func upTo(dir, root string) []string {
+	dir = filepath.Clean(dir)
+	out := []string{dir}
+	if root == "" {
+		return out
+	}
+	root = filepath.Clean(root)
+	if rel, err := filepath.Rel(root, dir); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return out
+	}
+	for d := dir; d != root; {
+		parent := filepath.Dir(d)
+		if parent == d {
+			break
+		}
+		d = parent
+		out = append(out, d)
+	}
+	return out
+}
+
+func isFile(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.Mode().IsRegular()
+}
+
+// ReadFile reads an environment file; a missing file is empty. Errors name
+// the file.
+func ReadFile(path string) ([]byte, bool, error) {
+	src, err := os.ReadFile(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, false, nil
+	case err != nil:
+		return nil, false, fmt.Errorf("%s cannot be read: %v", path, pathless(err))
+	case !utf8.Valid(src):
+		return nil, true, fmt.Errorf("%s is not UTF-8 text; left untouched", path)
+	}
+	return src, true, nil
+}

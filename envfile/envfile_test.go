@@ -1,0 +1,134 @@
+package envfile
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestSetDotenvRewritesOnlyTheValue(t *testing.T) {
+	for _, tc := range []struct{ name, src, want string }{
+		{"append to a file without final newline", "API=https://dox.example.com", "API=https://dox.example.com\ndoxToken=<T>\n"},
+		{"append CRLF", "# secrets\r\nAPI=x\r\n", "# secrets\r\nAPI=x\r\ndoxToken=<T>\r\n"},
+		{"new file", "", "doxToken=<T>\n"},
+		{"replace bare value, keep comment", "doxToken=old.jwt.value # from the browser\nOTHER=1\n", "doxToken=<T> # from the browser\nOTHER=1\n"},
+		{"replace quoted", "export doxToken = \"old\"\r\n", "export doxToken = <T>\r\n"},
+		{"last assignment wins", "doxToken=a\ndoxToken=b\n", "doxToken=a\ndoxToken=<T>\n"},
+		{"commented out is no assignment", "#doxToken=a\n", "#doxToken=a\ndoxToken=<T>\n"},
+		{"similar names", "doxTokenOld=a\nmydoxToken=b\n", "doxTokenOld=a\nmydoxToken=b\ndoxToken=<T>\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e, changed := SetDotenv([]byte(tc.src), "doxToken", testToken)
+			got := strings.ReplaceAll(string(Apply([]byte(tc.src), e)), testToken, "<T>")
+			if !changed || got != tc.want {
+				t.Fatalf("got %q (changed %v), want %q", got, changed, tc.want)
+			}
+			after := Apply([]byte(tc.src), e)
+			if v, ok := LookupDotenv(after, "doxToken"); !ok || v != testToken {
+				t.Errorf("LookupDotenv after the edit = %q %v", redactIn([]byte(v)), ok)
+			}
+			if _, again := SetDotenv(after, "doxToken", testToken); again {
+				t.Error("a second run changed the file again")
+			}
+		})
+	}
+}
+
+func TestLocateFollowsTheClientsSearchOrder(t *testing.T) {
+	root := t.TempDir()
+	sub := filepath.Join(root, "api", "dox")
+	if err := os.MkdirAll(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	req := filepath.Join(sub, "dox.http")
+	touch := func(p string) {
+		t.Helper()
+		if err := os.WriteFile(p, []byte("{}"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check := func(f Format, wantPath string, wantExists bool) {
+		t.Helper()
+		if got, exists := Locate(req, root, f); got != wantPath || exists != wantExists {
+			t.Errorf("Locate(%s) = %s %v, want %s %v", f, got, exists, wantPath, wantExists)
+		}
+	}
+	check(FormatJSON, filepath.Join(sub, PrivateJSON), false)
+	touch(filepath.Join(root, "api", PublicJSON))
+	check(FormatJSON, filepath.Join(root, "api", PrivateJSON), false)
+	touch(filepath.Join(root, PrivateJSON))
+	check(FormatJSON, filepath.Join(root, PrivateJSON), true)
+	touch(filepath.Join(sub, PrivateJSON))
+	check(FormatJSON, filepath.Join(sub, PrivateJSON), true)
+
+	check(FormatDotenv, filepath.Join(sub, Dotenv), false)
+	touch(filepath.Join(root, Dotenv))
+	check(FormatDotenv, filepath.Join(root, Dotenv), true)
+	// Above the root nothing counts.
+	if got, _ := Locate(req, sub, FormatDotenv); got != filepath.Join(sub, Dotenv) {
+		t.Errorf("with root %s: %s", sub, got)
+	}
+	if got, _ := Locate(req, "", FormatDotenv); got != filepath.Join(sub, Dotenv) {
+		t.Errorf("without root: %s", got)
+	}
+}
+
+func TestUpdateCreatesPrivatelyAndKeepsModes(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, PrivateJSON)
+	res, err := Update(p, FormatJSON, "dev", "doxToken", testToken)
+	if err != nil || !res.Changed || !res.Created {
+		t.Fatalf("Update on a new file: %+v %v", res, err)
+	}
+	if st, err := os.Stat(p); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("a new env file has mode %v (%v), want 0600", st.Mode().Perm(), err)
+	}
+	if err := os.Chmod(p, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	res, err = Update(p, FormatJSON, "prod", "doxToken", testToken)
+	if err != nil || !res.Changed || res.Created {
+		t.Fatalf("Update on an existing file: %+v %v", res, err)
+	}
+	if st, _ := os.Stat(p); st.Mode().Perm() != 0o640 {
+		t.Errorf("mode after the edit %v, want 0640 kept", st.Mode().Perm())
+	}
+	if res, err = Update(p, FormatJSON, "prod", "doxToken", testToken); err != nil || res.Changed {
+		t.Errorf("the same token again: %+v %v", res, err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("the folder holds %d files, want the env file alone (no temporary left)", len(entries))
+	}
+
+	bad := filepath.Join(dir, "bad", PrivateJSON)
+	os.MkdirAll(filepath.Dir(bad), 0o755)
+	os.WriteFile(bad, []byte("{\"dev\": {,}}"), 0o600)
+	_, err = Update(bad, FormatJSON, "dev", "doxToken", testToken)
+	if err == nil || !strings.HasPrefix(err.Error(), bad+" is not valid JSON (line 1, column 10)") || strings.Contains(err.Error(), testToken) {
+		t.Errorf("error for invalid JSON: %v", err)
+	}
+	if b, _ := os.ReadFile(bad); string(b) != "{\"dev\": {,}}" {
+		t.Error("an invalid file was changed")
+	}
+}
+
+func TestUpdateFollowsASymlink(t *testing.T) {
+	dir := t.TempDir()
+	real := filepath.Join(dir, "secrets.env")
+	os.WriteFile(real, []byte("A=1\n"), 0o600)
+	link := filepath.Join(dir, Dotenv)
+	if err := os.Symlink(real, link); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Update(link, FormatDotenv, "", "doxToken", testToken); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Error("the link was replaced by a file")
+	}
+	if b, _ := os.ReadFile(real); string(b) != "A=1\ndoxToken="+testToken+"\n" {
+		t.Errorf("target = %q", redactIn(b))
+	}
+}
