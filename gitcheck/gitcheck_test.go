@@ -132,7 +132,7 @@ func TestRepositoryWithoutCommits(t *testing.T) {
 	r.git("add", "dox.http")
 	c := New()
 	expect(t, c, map[string]State{
-		staged:                    Tracked,
+		staged:                     Tracked,
 		r.write("keys.json", "{}"): Untracked,
 		r.write(".env", "A=1"):     Ignored,
 	})
