@@ -79,6 +79,7 @@ var table = map[string]command{
 	RefreshBearers: (*Handler).refreshBearers,
 	TokenInfo:      (*Handler).tokenInfo,
 	ClearToken:     (*Handler).clearToken,
+	NewRequestFile: (*Handler).newRequestFile,
 }
 
 // IDs lists the implemented command ids, for executeCommandProvider.

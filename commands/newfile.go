@@ -55,9 +55,15 @@ func (h *Handler) newRequestFile(ctx context.Context, raw []json.RawMessage) (an
 	if err != nil {
 		return nil, err
 	}
+	if err := checkFolder(folder); err != nil {
+		return nil, err
+	}
 	key, err := h.Keys.Get(args.Key)
 	if err != nil {
 		return nil, err
+	}
+	if _, err := apiBase(key); err != nil {
+		return nil, err // before a token is fetched for nothing
 	}
 	tok, _, err := h.Token(ctx, key, false)
 	if err != nil {
@@ -65,9 +71,6 @@ func (h *Handler) newRequestFile(ctx context.Context, raw []json.RawMessage) (an
 	}
 	content, err := RequestFile(key, tok.AccessToken, h.Settings())
 	if err != nil {
-		return nil, err
-	}
-	if err := checkFolder(folder); err != nil {
 		return nil, err
 	}
 	if err := WriteSample(folder); err != nil {

@@ -66,15 +66,15 @@ Accept: application/json
 // RequestFile is the text of a new request file for key's DOX API, with
 // token placed the way s asks (httpfile plans it, as for any other file).
 func RequestFile(key *auth.ServiceKey, token string, s Settings) ([]byte, error) {
-	api := strings.TrimRight(key.APIURL, "/")
-	if api == "" || key.APIHost() == "" {
-		return nil, fmt.Errorf("the service key %s has no API URL (endpoints.backend.url or url); use the full key from the BTP cockpit", key.ID)
+	api, err := apiBase(key)
+	if err != nil {
+		return nil, err
 	}
 	reference := ""
 	if key.SwaggerURL != "" {
-		reference = "\n# API reference: " + key.SwaggerURL
+		reference = "\n# API reference: " + oneLine(key.SwaggerURL)
 	}
-	src := []byte(fmt.Sprintf(requestTemplate, key.ID, api, reference))
+	src := []byte(fmt.Sprintf(requestTemplate, oneLine(key.ID), oneLine(api), reference))
 	plan := httpfile.PlanEdits(src, httpfile.Options{
 		Token:        token,
 		APIHost:      key.APIHost(),
@@ -88,6 +88,20 @@ func RequestFile(key *auth.ServiceKey, token string, s Settings) ([]byte, error)
 		return nil, fmt.Errorf("cannot write the token into the new request file: %s", plan.Skipped[0].Reason)
 	}
 	return httpfile.Apply(src, plan.Edits), nil
+}
+
+// apiBase is the key's API URL, which the request file's @host needs.
+func apiBase(key *auth.ServiceKey) (string, error) {
+	api := strings.TrimRight(key.APIURL, "/")
+	if api == "" || key.APIHost() == "" {
+		return "", fmt.Errorf("the service key %s has no API URL (endpoints.backend.url or url); use the full key from the BTP cockpit", key.ID)
+	}
+	return api, nil
+}
+
+// oneLine keeps a value from a key file on its line of the template.
+func oneLine(s string) string {
+	return strings.NewReplacer("\r", " ", "\n", " ").Replace(s)
 }
 
 // samplePDF is a one-page PDF that says what it is, so that the upload

@@ -97,6 +97,11 @@ type client struct {
 	// refuseEdits makes the client answer applyEdit with applied: false.
 	refuseEdits bool
 	editsSeen   int
+	// resourceOps makes initialize announce create/rename/delete file
+	// operations in workspace edits, as VS Code and Neovim do.
+	resourceOps bool
+	// created lists the files created by workspace edits, in order.
+	created []protocol.DocumentURI
 }
 
 type clientDoc struct {
@@ -171,7 +176,9 @@ type rwc struct {
 func (c *client) handle(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc2.Request) error {
 	switch req.Method() {
 	case "workspace/applyEdit":
-		var p protocol.ApplyWorkspaceEditParams
+		var p struct {
+			Edit json.RawMessage `json:"edit"`
+		}
 		if err := json.Unmarshal(req.Params(), &p); err != nil {
 			return reply(ctx, nil, err)
 		}
@@ -203,15 +210,44 @@ func (c *client) handle(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc
 }
 
 // applyWorkspaceEdit applies edits to the client's documents and tells the
-// server with didChange, as VS Code does.
-func (c *client) applyWorkspaceEdit(we protocol.WorkspaceEdit) (bool, string) {
+// server with didChange, as VS Code does. A create-file operation among
+// documentChanges (protocol.WorkspaceEdit cannot decode one) makes an empty
+// file on disk and opens it, as editors do; the text edits after it fill
+// the open document, not the file.
+func (c *client) applyWorkspaceEdit(raw json.RawMessage) (bool, string) {
+	var we struct {
+		Changes         map[protocol.DocumentURI][]protocol.TextEdit `json:"changes"`
+		DocumentChanges []json.RawMessage                            `json:"documentChanges"`
+	}
+	if err := json.Unmarshal(raw, &we); err != nil {
+		return false, err.Error()
+	}
 	type change struct {
 		uri     protocol.DocumentURI
 		version *int32
 		edits   []protocol.TextEdit
 	}
 	var changes []change
-	for _, dc := range we.DocumentChanges {
+	for _, item := range we.DocumentChanges {
+		var kind struct {
+			Kind string `json:"kind"`
+		}
+		if err := json.Unmarshal(item, &kind); err != nil {
+			return false, err.Error()
+		}
+		if kind.Kind == "create" {
+			if reason := c.createFile(item); reason != "" {
+				return false, reason
+			}
+			continue
+		}
+		if kind.Kind != "" {
+			return false, "test client: unsupported resource operation " + kind.Kind
+		}
+		var dc protocol.TextDocumentEdit
+		if err := json.Unmarshal(item, &dc); err != nil {
+			return false, err.Error()
+		}
 		changes = append(changes, change{dc.TextDocument.URI, dc.TextDocument.Version, dc.Edits})
 	}
 	for u, edits := range we.Changes {
@@ -246,6 +282,44 @@ func (c *client) applyWorkspaceEdit(we protocol.WorkspaceEdit) (bool, string) {
 		}
 	}
 	return true, ""
+}
+
+// createFile carries out a create-file operation the way VS Code does: an
+// existing file fails it unless the options say overwrite or ignore.
+func (c *client) createFile(raw json.RawMessage) string {
+	var op struct {
+		URI     protocol.DocumentURI `json:"uri"`
+		Options struct {
+			Overwrite      bool `json:"overwrite"`
+			IgnoreIfExists bool `json:"ignoreIfExists"`
+		} `json:"options"`
+	}
+	if err := json.Unmarshal(raw, &op); err != nil {
+		return err.Error()
+	}
+	path := op.URI.Filename()
+	if _, err := os.Stat(path); err == nil {
+		switch {
+		case op.Options.IgnoreIfExists && !op.Options.Overwrite:
+			return ""
+		case !op.Options.Overwrite:
+			return "file exists: " + path
+		}
+	}
+	if err := os.WriteFile(path, nil, 0o644); err != nil {
+		return err.Error()
+	}
+	c.mu.Lock()
+	c.created = append(c.created, op.URI)
+	c.docs[op.URI] = &clientDoc{version: 1}
+	c.mu.Unlock()
+	err := c.conn.Notify(context.Background(), "textDocument/didOpen", map[string]any{
+		"textDocument": map[string]any{"uri": op.URI, "languageId": "http", "version": 1, "text": ""},
+	})
+	if err != nil {
+		return err.Error()
+	}
+	return ""
 }
 
 // applyEdits applies LSP text edits (UTF-16 positions) to text, in one
@@ -336,6 +410,10 @@ func (c *client) command(id string, args any, result any) error {
 // matter here, and the given initializationOptions.
 func (c *client) initialize(folder string, options map[string]any) {
 	c.t.Helper()
+	workspaceEdit := map[string]any{"documentChanges": true}
+	if c.resourceOps {
+		workspaceEdit["resourceOperations"] = []string{"create", "rename", "delete"}
+	}
 	params := map[string]any{
 		"processId":        os.Getpid(),
 		"rootUri":          uri.File(folder),
@@ -343,7 +421,7 @@ func (c *client) initialize(folder string, options map[string]any) {
 		"capabilities": map[string]any{
 			"workspace": map[string]any{
 				"applyEdit":     true,
-				"workspaceEdit": map[string]any{"documentChanges": true},
+				"workspaceEdit": workspaceEdit,
 				"configuration": true,
 			},
 			"window": map[string]any{"workDoneProgress": true},
