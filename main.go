@@ -42,6 +42,8 @@ commands:
   bearer [--key FILE] [--mode header|variable] FILE...
                              write the token into .http files
   keys [DIR]                 list service keys found in DIR (default .)
+  init [DIR] [--key FILE] [--mode header|variable] [--name NAME]
+                             write a ready-to-run DOX request file into DIR
   demo                       the whole flow against a built-in UAA emulator
   version                    print the version
 `
@@ -73,6 +75,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = bearer(ctx, args, stdout, stderr)
 	case "keys":
 		err = keys(args, stdout)
+	case "init":
+		err = initFile(ctx, args, stdout)
 	case "demo":
 		err = demo.Run(ctx, stdout)
 	case "version":

@@ -62,7 +62,7 @@ func (h *Handler) newRequestFile(ctx context.Context, raw []json.RawMessage) (an
 	if err != nil {
 		return nil, err
 	}
-	if _, err := apiBase(key); err != nil {
+	if _, err := APIBase(key); err != nil {
 		return nil, err // before a token is fetched for nothing
 	}
 	tok, _, err := h.Token(ctx, key, false)

@@ -66,7 +66,7 @@ Accept: application/json
 // RequestFile is the text of a new request file for key's DOX API, with
 // token placed the way s asks (httpfile plans it, as for any other file).
 func RequestFile(key *auth.ServiceKey, token string, s Settings) ([]byte, error) {
-	api, err := apiBase(key)
+	api, err := APIBase(key)
 	if err != nil {
 		return nil, err
 	}
@@ -90,8 +90,8 @@ func RequestFile(key *auth.ServiceKey, token string, s Settings) ([]byte, error)
 	return httpfile.Apply(src, plan.Edits), nil
 }
 
-// apiBase is the key's API URL, which the request file's @host needs.
-func apiBase(key *auth.ServiceKey) (string, error) {
+// APIBase is the key's API URL, which the request file's @host needs.
+func APIBase(key *auth.ServiceKey) (string, error) {
 	api := strings.TrimRight(key.APIURL, "/")
 	if api == "" || key.APIHost() == "" {
 		return "", fmt.Errorf("the service key %s has no API URL (endpoints.backend.url or url); use the full key from the BTP cockpit", key.ID)

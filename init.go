@@ -1,0 +1,94 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	iofs "io/fs"
+	"os"
+
+	"github.com/doxls/doxls/auth"
+	"github.com/doxls/doxls/commands"
+	"github.com/doxls/doxls/httpfile"
+)
+
+// initFile is "doxls init [DIR]": what doxls.newRequestFile does for an
+// editor, for shell users. It writes a ready-to-run request file for the
+// key's DOX API into DIR (made if missing), never replacing a file, and
+// prints its path.
+func initFile(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := newFlags("init")
+	keyPath := fs.String("key", "", "service key file")
+	mode := fs.String("mode", string(httpfile.ModeHeader), "header or variable")
+	name := fs.String("name", commands.DefaultRequestFile, "file name")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	dir := "."
+	switch len(pos) {
+	case 0:
+	case 1:
+		dir = pos[0]
+	default:
+		return usageError{"init takes at most one folder"}
+	}
+	s := commands.DefaultSettings()
+	s.InsertMode = httpfile.Mode(*mode)
+	if s.InsertMode != httpfile.ModeHeader && s.InsertMode != httpfile.ModeVariable {
+		return usageError{fmt.Sprintf("--mode must be header or variable, not %q", *mode)}
+	}
+	if err := commands.CheckFileName(*name); err != nil {
+		return usageError{"--" + err.Error()}
+	}
+	key, err := findKey(*keyPath)
+	if err != nil {
+		return err
+	}
+	if _, err := commands.APIBase(key); err != nil {
+		return err // before a token is fetched for nothing
+	}
+	tok, err := auth.NewClient(auth.ClientOptions{}).Fetch(ctx, key)
+	if err != nil {
+		return err
+	}
+	content, err := commands.RequestFile(key, tok.AccessToken, s)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		var pe *iofs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return fmt.Errorf("cannot make folder %s: %v", dir, err)
+	}
+	if err := commands.WriteSample(dir); err != nil {
+		return err
+	}
+	path, err := commands.CreateFile(dir, *name, content)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(stdout, path)
+	return err
+}
+
+// parseInterspersed parses flags that may come before or after the
+// positional arguments ("doxls init requests --mode variable") and returns
+// the positional ones.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := parseFlags(fs, args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
