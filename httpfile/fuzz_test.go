@@ -77,6 +77,8 @@ func FuzzPlanEdits(f *testing.F) {
 	addSeeds(func(src []byte) {
 		f.Add(src, uint8(0), -1, false, uint8(0))
 		f.Add(src, uint8(1), -1, false, uint8(1))
+		f.Add(src, uint8(2), -1, false, uint8(0))
+		f.Add(src, uint8(3), -1, false, uint8(2))
 	})
 	f.Add([]byte("@tok = "+tokenA+"\nGET https://"+doxHost+"/x\nAuthorization: Bearer {{tok}}\n"), uint8(0), -1, true, uint8(1))
 	f.Add([]byte("###\nGET https://"+doxHost+"/x\n###\nGET https://"+doxHost+"/y\n"), uint8(1), 3, false, uint8(2))
@@ -85,7 +87,8 @@ func FuzzPlanEdits(f *testing.F) {
 			Token:       []string{tokenA, tokenB, "t0k3n.Sh0rt-_~+/="}[int(pick)%3],
 			APIHost:     doxHost,
 			ExtraHosts:  []string{"127.0.0.1:4711"},
-			Mode:        []Mode{ModeHeader, ModeVariable}[int(mode)%2],
+			Mode:        []Mode{ModeHeader, ModeVariable, ModeEnvFile, ModeEnvFile}[int(mode)%4],
+			Dotenv:      mode%4 == 3,
 			Line:        line,
 			RefreshOnly: refresh,
 		}
@@ -201,21 +204,30 @@ func checkOnlyTokenLinesChanged(t *testing.T, src, out string, o Options) {
 		}
 		return ""
 	}
+	ref := "{{" + name + "}}"
+	// envFile mode removes the token variable's definitions.
+	dropsVar := o.Mode == ModeEnvFile && !o.RefreshOnly && !o.Dotenv
+	if o.Mode == ModeEnvFile && o.Dotenv {
+		ref = "{{$dotenv " + name + "}}"
+	}
 	inserted := map[string]bool{
 		"": true, "###": true,
-		"Authorization: Bearer " + o.Token:       true,
-		"Authorization: Bearer {{" + name + "}}": true,
-		"@" + name + " = " + o.Token:             true,
+		"Authorization: Bearer " + o.Token: true,
+		"Authorization: Bearer " + ref:     true,
+		"@" + name + " = " + o.Token:       true,
 	}
 	i := 0
 	for j, l := range ol {
+		for dropsVar && i < len(sl) && l.text != sl[i].text && kind(sl[i].text) == "var "+name {
+			i++
+		}
 		last := i == len(sl)-1 && sl[i].eol == ""
 		if i < len(sl) && l.text == sl[i].text && (l.eol == sl[i].eol || last) {
 			i++
 			continue
 		}
 		if i < len(sl) && kind(sl[i].text) != "" && kind(l.text) == kind(sl[i].text) && (l.eol == sl[i].eol || last) &&
-			(strings.Contains(l.text, o.Token) || strings.Contains(l.text, "{{"+name+"}}")) {
+			(strings.Contains(l.text, o.Token) || strings.Contains(l.text, ref)) {
 			i++
 			continue
 		}
@@ -224,6 +236,9 @@ func checkOnlyTokenLinesChanged(t *testing.T, src, out string, o Options) {
 		}
 		t.Fatalf("line %d of the result, %q, is neither a source line kept, nor a changed token line, nor an inserted one (source line %d: %q)",
 			j, redact(l.text+l.eol), i, redact(lineAt(sl, i)))
+	}
+	for dropsVar && i < len(sl) && kind(sl[i].text) == "var "+name {
+		i++
 	}
 	if i != len(sl) {
 		t.Fatalf("source lines from %d on (%q) are missing from the result", i, redact(lineAt(sl, i)))

@@ -32,6 +32,7 @@ type planner struct {
 	tainted map[string]string
 	edits   []Edit
 	vars    map[*varDef]bool // token variables already planned
+	dropped map[*varDef]bool // envFile mode: definitions already removed
 	newVar  bool             // variable mode: the token variable must be created
 	skipped []Skip
 	// value is the Authorization value a request gets in this mode; lines
@@ -47,6 +48,7 @@ type change struct {
 	edits  []Edit
 	vars   []*varDef
 	newVar bool
+	drop   []*varDef // envFile mode: definitions of the token variable to remove
 }
 
 func (p *parsed) plan(o Options) Plan {
@@ -56,11 +58,17 @@ func (p *parsed) plan(o Options) Plan {
 	if o.VariableName == "" {
 		o.VariableName = DefaultVariable
 	}
-	pl := &planner{parsed: p, o: o, allowed: allowedHosts(o), vars: map[*varDef]bool{},
+	if o.Mode == ModeEnvFile && o.RefreshOnly {
+		o.Mode = ModeHeader // refreshing a file in envFile mode: the tokens it still holds
+	}
+	pl := &planner{parsed: p, o: o, allowed: allowedHosts(o), vars: map[*varDef]bool{}, dropped: map[*varDef]bool{},
 		edits: make([]Edit, 0, len(p.reqs)+1), hdrLines: map[string]string{}}
 	pl.value = "Bearer " + o.Token
-	if o.Mode == ModeVariable {
+	switch o.Mode {
+	case ModeVariable:
 		pl.value = "Bearer {{" + o.VariableName + "}}"
+	case ModeEnvFile:
+		pl.value = "Bearer " + envRef(o)
 	}
 	scope := p.reqs
 	if o.Line >= 0 {
@@ -95,9 +103,9 @@ func badOptions(o Options) string {
 	case strings.Contains(o.Token, "{{") || strings.Contains(o.Token, "}}") ||
 		strings.IndexFunc(o.Token, func(r rune) bool { return r <= ' ' || r == 0x7f }) >= 0:
 		return "the token contains white space, control characters or {{ }}"
-	case o.Mode != ModeHeader && o.Mode != ModeVariable:
+	case o.Mode != ModeHeader && o.Mode != ModeVariable && o.Mode != ModeEnvFile:
 		return fmt.Sprintf("unknown insert mode %q", o.Mode)
-	case o.Mode == ModeVariable && !isVarName(o.VariableName):
+	case o.Mode != ModeHeader && !isVarName(o.VariableName):
 		return fmt.Sprintf("%q cannot be a variable name", o.VariableName)
 	}
 	return ""
@@ -195,6 +203,7 @@ func (pl *planner) request(r *request) {
 	}
 	pl.edits = append(pl.edits, c.edits...)
 	pl.newVar = pl.newVar || c.newVar
+	pl.dropDefinitions(c.drop)
 	for _, v := range c.vars {
 		if !pl.vars[v] {
 			pl.vars[v] = true
@@ -207,8 +216,11 @@ func (pl *planner) request(r *request) {
 
 // newValue is the Bearer value a request gets in the current mode.
 func (pl *planner) newValue(r *request, c *change) (string, string) {
-	if pl.o.Mode == ModeHeader {
+	switch pl.o.Mode {
+	case ModeHeader:
 		return pl.value, ""
+	case ModeEnvFile:
+		return pl.value, pl.useEnv(r, c)
 	}
 	return pl.value, pl.useVariable(r, pl.o.VariableName, c)
 }
@@ -269,6 +281,9 @@ func (pl *planner) authorization(r *request, h *header, c *change) string {
 			scheme = scheme[:40] + "…"
 		}
 		return "Authorization uses " + scheme
+	}
+	if o.Mode == ModeEnvFile {
+		return pl.envCredential(r, h, cred, credStart, c)
 	}
 	if name, ok := singleRef(cred); ok {
 		return pl.useVariable(r, name, c)

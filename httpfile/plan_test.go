@@ -176,7 +176,8 @@ func TestBadOptionsSkipEverything(t *testing.T) {
 		{Options{APIHost: doxHost, Line: -1}, "no token"},
 		{Options{Token: "abc def", APIHost: doxHost, Line: -1}, "the token contains white space, control characters or {{ }}"},
 		{Options{Token: "abc\ndef", APIHost: doxHost, Line: -1}, "the token contains white space, control characters or {{ }}"},
-		{Options{Token: tokenA, APIHost: doxHost, Line: -1, Mode: "envFile"}, `unknown insert mode "envFile"`},
+		{Options{Token: tokenA, APIHost: doxHost, Line: -1, Mode: "cookie"}, `unknown insert mode "cookie"`},
+		{Options{Token: tokenA, APIHost: doxHost, Line: -1, Mode: ModeEnvFile, VariableName: "a b"}, `"a b" cannot be a variable name`},
 		{Options{Token: tokenA, APIHost: doxHost, Line: -1, Mode: ModeVariable, VariableName: "$bad name"}, `"$bad name" cannot be a variable name`},
 	} {
 		plan := PlanEdits([]byte(src), tt.opts)

@@ -50,6 +50,9 @@ type Mode string
 const (
 	ModeHeader   Mode = "header"
 	ModeVariable Mode = "variable"
+	// ModeEnvFile: requests get "Authorization: Bearer {{doxToken}}" and the
+	// token lives in an environment file (package envfile writes it).
+	ModeEnvFile Mode = "envFile"
 )
 
 // Options drive edit planning.
@@ -59,6 +62,7 @@ type Options struct {
 	ExtraHosts   []string // more hosts allowed to receive the token
 	Mode         Mode     // default ModeHeader
 	VariableName string   // default "doxToken"
+	Dotenv       bool     // envFile mode: requests use {{$dotenv doxToken}} (a .env file)
 	Line         int      // plan only for the request holding this line; -1: every request
 	RefreshOnly  bool     // only replace Bearer tokens already present; never add headers
 }
