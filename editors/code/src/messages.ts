@@ -114,11 +114,7 @@ function when(iso: string | undefined, now: number): string {
   return `${formatClock(new Date(t))} (${rel})`;
 }
 
-function cell(s: string | undefined): string {
-  return (s ?? '—').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-}
-
-/** Markdown for "DOX: Show Token Details". Never contains the token. */
+/** Markdown for "DOX: Show Token Details", readable as source too. Never contains the token. */
 export function tokenDetailsMarkdown(info: TokenInfoResult, key: string | undefined, now: number): string {
   const rows: [string, string][] = [
     ['Key', key ?? '—'],
@@ -130,16 +126,15 @@ export function tokenDetailsMarkdown(info: TokenInfoResult, key: string | undefi
     ['Expires', when(info.expiresAt, now)],
   ];
   const scopes = info.scopes ?? [];
+  const oneLine = (v: string) => v.replace(/\r?\n/g, ' ');
   return [
     '# DOX token',
     '',
-    '| | |',
-    '|---|---|',
-    ...rows.map(([k, v]) => `| ${k} | ${cell(v)} |`),
+    ...rows.map(([k, v]) => `- **${k}:** ${oneLine(v)}`),
     '',
     `## Scopes (${scopes.length})`,
     '',
-    ...(scopes.length > 0 ? scopes.map((s) => `- \`${s}\``) : ['none']),
+    ...(scopes.length > 0 ? scopes.map((s) => `- ${oneLine(s)}`) : ['none']),
     '',
   ].join('\n');
 }

@@ -333,6 +333,38 @@ async function run(page) {
     }
   });
 
+  await stepDo('run "DOX: Show Token Details"', async () => {
+    await palette(page, 'DOX: Show Token Details');
+    await page.waitForFunction(
+      () => {
+        const text = (document.querySelector('.editor-group-container.active .monaco-editor .view-lines')?.textContent ?? '').replace(/\u00a0/g, ' ');
+        return text.includes('# DOX token') && text.includes('sb-3f1c9a2e') && text.includes('Scopes');
+      },
+      undefined,
+      { timeout: 15_000 },
+    );
+    await page.screenshot({ path: path.join(artifacts, 'token-details.png') });
+    await page.keyboard.press('Control+W');
+  });
+
+  await stepDo('run "DOX: Refresh Bearer Headers"', async () => {
+    await palette(page, 'DOX: Refresh Bearer Headers');
+    await page.locator('#workbench\\.parts\\.statusbar', { hasText: 'Every Bearer header already carries the current DOX token.' }).waitFor({ timeout: 10_000 });
+  });
+
+  await stepDo('run "DOX: Clear Token"', async () => {
+    await palette(page, 'DOX: Clear Token');
+    await waitStatus(page, /^DOX$/);
+  });
+
+  await stepDo('run "DOX: Restart Server", then "Get DOX token" again', async () => {
+    await palette(page, 'DOX: Restart Server');
+    await page.locator('#workbench\\.parts\\.statusbar', { hasText: 'DOX: server restarted' }).waitFor({ timeout: 15_000 });
+    await palette(page, 'Get DOX token');
+    await page.locator('.notifications-toasts .notification-list-item-message', { hasText: /DOX token for dox-key\.json is valid for 11h 5\dm/ }).first().waitFor({ timeout: 20_000 });
+    await waitStatus(page, /^DOX 11h 5\dm$/);
+  });
+
   await stepDo('check that no secret is on screen', () => assertNoSecretOnScreen(page, 'the workbench'));
 
   await stepDo('point dox.server.path at a missing binary', async () => {
