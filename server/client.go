@@ -22,11 +22,13 @@ func (e *editor) DocumentChanges() bool {
 }
 
 // ResourceCreate reports whether the client creates files in workspace
-// edits; it needs documentChanges to carry the operation.
+// edits. Resource operations only exist inside documentChanges, so a client
+// that announces them takes documentChanges too, even when it does not say
+// so (Neovim 0.7).
 func (e *editor) ResourceCreate() bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.caps.documentChanges && e.caps.resourceCreate
+	return e.caps.resourceCreate
 }
 
 // ApplyEdit sends workspace/applyEdit through the conn and waits for the

@@ -331,6 +331,71 @@ local function plugin_scenario()
   end
   vim.api.nvim_set_current_buf(http_buf)
 
+  -- :DoxNew writes a request file for the active key next to dox.http
+  -- (which it must not touch), opens it, saves it, and the server serves it.
+  vim.cmd("DoxNew")
+  wait_for(":DoxNew to open dox-2.http", 10000, function()
+    return vim.api.nvim_buf_get_name(0):match("/dox%-2%.http$") ~= nil
+  end)
+  local new_buf = vim.api.nvim_get_current_buf()
+  local text = table.concat(lines(), "\n")
+  for _, want in ipairs({ "\n@host = " .. os.getenv("DOX_E2E_API") .. "\n", "\n# @name upload\n", "\n< ./sample.pdf\n" }) do
+    if not text:find(want, 1, true) then
+      fail("dox-2.http lacks " .. vim.inspect(want))
+    end
+  end
+  local new_bearers = bearers()
+  if #new_bearers ~= 4 then
+    fail(string.format("dox-2.http has %d Bearer headers, want 4", #new_bearers))
+  end
+  for _, nb in ipairs(new_bearers) do
+    if nb.token ~= t2 then
+      fail("dox-2.http line " .. nb.line .. " holds " .. redact(nb.token) .. ", want the active key's token " .. redact(t2))
+    end
+  end
+  local f = io.open("dox-2.http")
+  local on_disk = f and f:read("*a")
+  if f then
+    f:close()
+  end
+  if vim.bo.modified or on_disk ~= text .. "\n" then
+    fail("dox-2.http is not saved: modified=" .. tostring(vim.bo.modified) .. ", " .. #(on_disk or "") .. " bytes on disk")
+  end
+  if vim.fn.filereadable("sample.pdf") ~= 1 then
+    fail(":DoxNew wrote no sample.pdf")
+  end
+  wait_for("the server to attach to dox-2.http", 5000, function()
+    return vim.bo[new_buf].filetype == "http" and doxls_client(new_buf) ~= nil
+  end)
+  wait_for("the :DoxNew message", 5000, function()
+    return noted("^DOX: created dox%-2%.http$")
+  end)
+  vim.api.nvim_set_current_buf(http_buf)
+  expect_text(t2)
+
+  -- :DoxSwagger opens the active key's Swagger UI: through vim.ui.open on
+  -- Neovim 0.10+, else through xdg-open (e2e.sh puts a stand-in first on PATH).
+  local swagger = os.getenv("DOX_E2E_API") .. "/document-information-extraction/v1/"
+  local opened_ui
+  if vim.ui.open then
+    vim.ui.open = function(url)
+      opened_ui = url
+      return nil, nil
+    end
+  end
+  vim.cmd("DoxSwagger")
+  wait_for(":DoxSwagger to open " .. swagger, 5000, function()
+    if opened_ui then
+      return opened_ui == swagger
+    end
+    local g = io.open(os.getenv("DOX_E2E_OPENED"))
+    local got = g and g:read("*a")
+    if g then
+      g:close()
+    end
+    return got == swagger .. "\n"
+  end)
+
   -- :checkhealth doxls finds the binary, its version and both keys.
   vim.cmd("checkhealth doxls")
   local report = table.concat(lines(), "\n")

@@ -105,6 +105,13 @@ if [ -n "${DOX_E2E_SERVER_LOG:-}" ]; then
 	chmod +x "$serverbin/doxls"
 fi
 
+# :DoxSwagger hands the URL to the system opener: on Neovim before 0.10 that
+# is xdg-open, which this stand-in replaces, writing what it got to a file.
+opener="$work/opener"
+mkdir -p "$opener"
+printf '#!/bin/sh\nprintf "%%s\\n" "$*" >>%q\n' "$work/opened" >"$opener/xdg-open"
+chmod +x "$opener/xdg-open"
+
 # run_nvim MODE WORKSPACE INIT_BLOCKS...: one headless Neovim in WORKSPACE with
 # an init.lua made of the named README blocks, driven by driver.lua.
 run_nvim() {
@@ -121,10 +128,11 @@ run_nvim() {
 	local status=0
 	(
 		cd "$dir"
-		export PATH="$serverbin:$PATH" XDG_CONFIG_HOME="$home/config" XDG_CACHE_HOME="$home/cache" \
+		export PATH="$serverbin:$opener:$PATH" XDG_CONFIG_HOME="$home/config" XDG_CACHE_HOME="$home/cache" \
 			XDG_STATE_HOME="$home/state" XDG_DATA_HOME="$home/data" \
 			DOX_E2E_MODE="$mode" DOX_E2E_OUT="$out" DOX_E2E_API="$api" DOX_E2E_CLIENTS="$clients" \
-			DOX_E2E_KEY1="$key1" DOX_E2E_KEY2="$key2" DOX_E2E_COMMAND="$(block nvim-plain-command)"
+			DOX_E2E_KEY1="$key1" DOX_E2E_KEY2="$key2" DOX_E2E_COMMAND="$(block nvim-plain-command)" \
+			DOX_E2E_OPENED="$work/opened"
 		unset DOX_SERVICE_KEY VCAP_SERVICES
 		timeout "$deadline" nvim --headless -n -i NONE -u "$init" dox.http </dev/null >"$work/nvim-$mode.out" 2>&1
 	) || status=$?

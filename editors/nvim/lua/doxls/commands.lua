@@ -1,5 +1,5 @@
--- :DoxToken, :DoxInsertBearer, :DoxRefresh, :DoxKey: thin wrappers around the
--- server's doxls.* workspace commands (DESIGN §5).
+-- :DoxToken, :DoxInsertBearer, :DoxRefresh, :DoxKey, :DoxNew, :DoxSwagger:
+-- thin wrappers around the server's doxls.* workspace commands (DESIGN §5).
 local lsp = require("doxls.lsp")
 local status = require("doxls.status")
 
@@ -134,6 +134,77 @@ function M.key(opts)
   end)
 end
 
+--- :DoxNew [name] — a ready-to-run request file for the active key in the
+--- current directory (dox.http, else dox-2.http, …), opened and saved.
+function M.new_file(opts)
+  local args = { folder = (vim.uv or vim.loop).cwd() }
+  if opts.args ~= "" then
+    args.name = opts.args
+  end
+  lsp.exec("doxls.newRequestFile", args, function(res)
+    local path = vim.uri_to_fname(res.uri)
+    local ok, err = pcall(vim.cmd, "edit " .. vim.fn.fnameescape(path))
+    if not ok then
+      return lsp.notify("created " .. path .. " but cannot open it: " .. tostring(err), levels.WARN)
+    end
+    -- A client that creates files in workspace edits (this one) makes the
+    -- file empty and fills the buffer: write it, the user asked for a file.
+    if vim.bo.modified then
+      vim.cmd("silent write")
+    end
+    if vim.bo.filetype == "" then
+      vim.cmd("setfiletype http")
+    end
+    lsp.notify("created " .. vim.fn.fnamemodify(path, ":~:."), levels.INFO)
+  end)
+end
+
+-- open_url hands url to the system's opener.
+local function open_url(url)
+  if vim.ui.open then -- Neovim 0.10 and later
+    local _, err = vim.ui.open(url)
+    if err then
+      lsp.notify("cannot open " .. url .. ": " .. err, levels.ERROR)
+    end
+    return
+  end
+  local cmd
+  if vim.fn.has("mac") == 1 then
+    cmd = { "open", url }
+  elseif vim.fn.has("win32") == 1 then
+    cmd = { "rundll32", "url.dll,FileProtocolHandler", url }
+  elseif vim.fn.executable("xdg-open") == 1 then
+    cmd = { "xdg-open", url }
+  else
+    return lsp.notify("no xdg-open to open " .. url, levels.WARN)
+  end
+  if vim.fn.jobstart(cmd, { detach = true }) <= 0 then
+    lsp.notify("cannot run " .. cmd[1] .. " to open " .. url, levels.ERROR)
+  end
+end
+
+--- :DoxSwagger — the active key's Swagger UI (swaggerUrl) in the browser.
+function M.swagger()
+  lsp.exec("doxls.loadServiceKey", nil, function(res)
+    local keys = res.keys or {}
+    local active = type(res.active) == "string" and res.active or nil
+    local key
+    for _, k in ipairs(keys) do
+      if k.id == active then
+        key = k
+      end
+    end
+    if not key then
+      return lsp.notify(#keys == 0 and "no service key found; run :DoxKey path/to/key.json"
+        or "no active service key; choose one with :DoxKey", levels.WARN)
+    end
+    if type(key.swaggerUrl) ~= "string" or key.swaggerUrl == "" then
+      return lsp.notify(key.id .. " names no Swagger UI (its tenantuiurl and swagger fields)", levels.WARN)
+    end
+    open_url(key.swaggerUrl)
+  end)
+end
+
 function M.register()
   local create = vim.api.nvim_create_user_command
   create("DoxToken", M.token, {
@@ -147,6 +218,8 @@ function M.register()
   })
   create("DoxRefresh", M.refresh, { desc = "DOX: refresh outdated Bearer tokens in open buffers" })
   create("DoxKey", M.key, { nargs = "?", complete = "file", desc = "DOX: choose or load a service key" })
+  create("DoxNew", M.new_file, { nargs = "?", desc = "DOX: a ready-to-run request file here (arg = file name)" })
+  create("DoxSwagger", M.swagger, { desc = "DOX: open the active key's Swagger UI" })
 end
 
 return M

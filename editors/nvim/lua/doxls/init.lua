@@ -1,6 +1,6 @@
 -- doxls for Neovim: starts the doxls language server for .http files and
--- adds :DoxToken, :DoxInsertBearer, :DoxRefresh, :DoxKey and a statusline
--- component. Works on Neovim 0.7 and later.
+-- adds :DoxToken, :DoxInsertBearer, :DoxRefresh, :DoxKey, :DoxNew,
+-- :DoxSwagger and a statusline component. Works on Neovim 0.7 and later.
 local lsp = require("doxls.lsp")
 local status = require("doxls.status")
 

@@ -33,6 +33,7 @@ local user_commands = {
   ["doxls.insertBearer"] = ":DoxInsertBearer",
   ["doxls.refreshBearers"] = ":DoxRefresh",
   ["doxls.loadServiceKey"] = ":DoxKey",
+  ["doxls.newRequestFile"] = ":DoxNew",
 }
 
 --- Shows a message from doxls as one line. A failed command and the
