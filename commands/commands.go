@@ -11,6 +11,7 @@ import (
 	"go.lsp.dev/protocol"
 
 	"github.com/doxls/doxls/auth"
+	"github.com/doxls/doxls/gitcheck"
 )
 
 // Command ids, fixed by the contract.
@@ -66,6 +67,9 @@ type Handler struct {
 	Client   Client
 	Status   Status
 	Settings func() Settings
+	// Git caches what git says about files that hold secrets; nil: one
+	// cache per process.
+	Git *gitcheck.Checker
 	// Progress, when set, wraps a token fetch the user waits for.
 	Progress func(ctx context.Context, title string, fn func() error) error
 }

@@ -12,6 +12,7 @@ import (
 	"go.lsp.dev/uri"
 
 	"github.com/doxls/doxls/auth"
+	"github.com/doxls/doxls/envfile"
 	"github.com/doxls/doxls/httpfile"
 )
 
@@ -60,6 +61,9 @@ func (h *Handler) insertBearer(ctx context.Context, raw []json.RawMessage) (any,
 	}
 	opts := h.options(key, tok.AccessToken)
 	opts.Line = line
+	if opts.Mode == httpfile.ModeEnvFile {
+		return h.insertEnv(ctx, doc, tok.AccessToken, opts)
+	}
 	plan := httpfile.PlanEdits(doc.Text, opts)
 	res := insertResult{Edited: len(plan.Edits), Skipped: []SkipEntry{}}
 	for _, s := range plan.Skipped {
@@ -127,7 +131,7 @@ func (h *Handler) refreshBearers(ctx context.Context, raw []json.RawMessage) (an
 			withTokens = append(withTokens, d)
 		}
 	}
-	if len(withTokens) == 0 && !args.ForceRefresh {
+	if len(withTokens) == 0 && !args.ForceRefresh && !h.anyUsesEnv(docs) {
 		return refreshResult{}, nil
 	}
 	key, err := h.Keys.Get("")
@@ -142,7 +146,11 @@ func (h *Handler) refreshBearers(ctx context.Context, raw []json.RawMessage) (an
 	if err != nil {
 		return nil, err
 	}
-	return refreshResult{Edited: n, Documents: changed}, nil
+	envs, err := h.RefreshEnvFiles(ctx, key, tok, docs)
+	if err != nil {
+		return nil, err
+	}
+	return refreshResult{Edited: n + envs, Documents: changed + envs}, nil
 }
 
 // Replace writes tok over the older Bearer tokens of key's requests in docs,
@@ -175,6 +183,7 @@ func (h *Handler) options(key *auth.ServiceKey, token string) httpfile.Options {
 		ExtraHosts:   s.ExtraHosts,
 		Mode:         s.InsertMode,
 		VariableName: s.VariableName,
+		Dotenv:       s.EnvFormat == envfile.FormatDotenv,
 		Line:         -1,
 	}
 }

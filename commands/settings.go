@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/doxls/doxls/envfile"
 	"github.com/doxls/doxls/httpfile"
 )
 
@@ -17,6 +18,7 @@ type Settings struct {
 	InsertMode    httpfile.Mode
 	VariableName  string
 	EnvName       string
+	EnvFormat     envfile.Format // envFile mode: http-client.private.env.json or .env
 	ExtraHosts    []string
 	Timeout       time.Duration // 0: the token client's default
 }
@@ -29,6 +31,7 @@ func DefaultSettings() Settings {
 		InsertMode:    httpfile.ModeHeader,
 		VariableName:  "doxToken",
 		EnvName:       "dev",
+		EnvFormat:     envfile.FormatJSON,
 	}
 }
 
@@ -40,6 +43,7 @@ type wireSettings struct {
 	InsertMode           *string   `json:"insertMode"`
 	VariableName         *string   `json:"variableName"`
 	EnvName              *string   `json:"envName"`
+	EnvFileFormat        *string   `json:"envFileFormat"`
 	ExtraHosts           *[]string `json:"extraHosts"`
 	TimeoutSeconds       *float64  `json:"timeoutSeconds"`
 }
@@ -70,10 +74,10 @@ func ParseSettings(raw json.RawMessage) (Settings, error) {
 	}
 	if w.InsertMode != nil {
 		switch m := httpfile.Mode(*w.InsertMode); m {
-		case httpfile.ModeHeader, httpfile.ModeVariable:
+		case httpfile.ModeHeader, httpfile.ModeVariable, httpfile.ModeEnvFile:
 			s.InsertMode = m
 		default:
-			return s, fmt.Errorf("dox settings: insertMode must be \"header\" or \"variable\", not %q", *w.InsertMode)
+			return s, fmt.Errorf("dox settings: insertMode must be \"header\", \"variable\" or \"envFile\", not %q", *w.InsertMode)
 		}
 	}
 	if w.VariableName != nil && *w.VariableName != "" {
@@ -81,6 +85,14 @@ func ParseSettings(raw json.RawMessage) (Settings, error) {
 	}
 	if w.EnvName != nil && *w.EnvName != "" {
 		s.EnvName = *w.EnvName
+	}
+	if w.EnvFileFormat != nil {
+		switch f := envfile.Format(*w.EnvFileFormat); f {
+		case envfile.FormatJSON, envfile.FormatDotenv:
+			s.EnvFormat = f
+		default:
+			return s, fmt.Errorf("dox settings: envFileFormat must be \"json\" (http-client.private.env.json) or \"dotenv\" (.env), not %q", *w.EnvFileFormat)
+		}
 	}
 	if w.ExtraHosts != nil {
 		s.ExtraHosts = *w.ExtraHosts
