@@ -3,7 +3,8 @@ import * as path from 'node:path';
 // Settings mapping without VS Code: the dox.* settings become the flat
 // initializationOptions object the server reads (DESIGN §5).
 
-export type InsertMode = 'header' | 'variable';
+export type InsertMode = 'header' | 'variable' | 'envFile';
+export type EnvFileFormat = 'json' | 'dotenv';
 
 /** The server's settings, as sent in initializationOptions. */
 export interface ServerSettings {
@@ -12,6 +13,8 @@ export interface ServerSettings {
   autoRefresh: boolean;
   insertMode: InsertMode;
   variableName: string;
+  envName: string;
+  envFileFormat: EnvFileFormat;
   extraHosts: string[];
   timeoutSeconds: number;
 }
@@ -21,6 +24,8 @@ export const DEFAULTS: Readonly<ServerSettings> = Object.freeze({
   autoRefresh: true,
   insertMode: 'header',
   variableName: 'doxToken',
+  envName: 'dev',
+  envFileFormat: 'json',
   extraHosts: [],
   timeoutSeconds: 30,
 });
@@ -36,6 +41,10 @@ function wholeSeconds(v: unknown, fallback: number, min: number): number {
   return Math.max(min, Math.floor(n));
 }
 
+function oneOf<T extends string>(v: unknown, allowed: readonly T[], fallback: T): T {
+  return allowed.includes(v as T) ? (v as T) : fallback;
+}
+
 /**
  * The initializationOptions for the server. Values a user could mistype in
  * settings.json (a number as a string, a negative margin, blanks in a host
@@ -45,8 +54,10 @@ export function serverSettings(get: SettingGetter): ServerSettings {
   const out: ServerSettings = {
     refreshMarginSeconds: wholeSeconds(get('refreshMarginSeconds'), DEFAULTS.refreshMarginSeconds, 0),
     autoRefresh: typeof get('autoRefresh') === 'boolean' ? (get('autoRefresh') as boolean) : DEFAULTS.autoRefresh,
-    insertMode: get('insertMode') === 'variable' ? 'variable' : 'header',
+    insertMode: oneOf(get('insertMode'), ['header', 'variable', 'envFile'], DEFAULTS.insertMode),
     variableName: DEFAULTS.variableName,
+    envName: DEFAULTS.envName,
+    envFileFormat: oneOf(get('envFileFormat'), ['json', 'dotenv'], DEFAULTS.envFileFormat),
     extraHosts: [],
     timeoutSeconds: wholeSeconds(get('timeoutSeconds'), DEFAULTS.timeoutSeconds, 1),
   };
@@ -57,6 +68,10 @@ export function serverSettings(get: SettingGetter): ServerSettings {
   const name = get('variableName');
   if (typeof name === 'string' && name.trim() !== '') {
     out.variableName = name.trim().replace(/^@/, '');
+  }
+  const env = get('envName');
+  if (typeof env === 'string' && env.trim() !== '') {
+    out.envName = env.trim();
   }
   const hosts = get('extraHosts');
   if (Array.isArray(hosts)) {

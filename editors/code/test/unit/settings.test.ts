@@ -14,6 +14,8 @@ describe('serverSettings (initializationOptions)', () => {
       autoRefresh: true,
       insertMode: 'header',
       variableName: 'doxToken',
+      envName: 'dev',
+      envFileFormat: 'json',
       extraHosts: [],
       timeoutSeconds: 30,
     });
@@ -25,8 +27,10 @@ describe('serverSettings (initializationOptions)', () => {
         serviceKey: 'keys/dox-key.json',
         refreshMarginSeconds: 120,
         autoRefresh: false,
-        insertMode: 'variable',
+        insertMode: 'envFile',
         variableName: 'token',
+        envName: 'prod',
+        envFileFormat: 'dotenv',
         extraHosts: ['dox.internal.example:8443'],
         timeoutSeconds: 10,
         // These steer the client and are not server settings.
@@ -38,8 +42,10 @@ describe('serverSettings (initializationOptions)', () => {
       serviceKey: 'keys/dox-key.json',
       refreshMarginSeconds: 120,
       autoRefresh: false,
-      insertMode: 'variable',
+      insertMode: 'envFile',
       variableName: 'token',
+      envName: 'prod',
+      envFileFormat: 'dotenv',
       extraHosts: ['dox.internal.example:8443'],
       timeoutSeconds: 10,
     });
@@ -50,6 +56,8 @@ describe('serverSettings (initializationOptions)', () => {
         refreshMarginSeconds: '600',
         timeoutSeconds: 0,
         insertMode: 'bogus',
+        envFileFormat: 'yaml',
+        envName: '  ',
         variableName: '@myToken ',
         extraHosts: [' a.example ', '', 42, 'b.example:444'],
         autoRefresh: 'yes',
@@ -58,9 +66,16 @@ describe('serverSettings (initializationOptions)', () => {
     assert.equal(s.refreshMarginSeconds, 600);
     assert.equal(s.timeoutSeconds, 1);
     assert.equal(s.insertMode, 'header');
+    assert.equal(s.envFileFormat, 'json');
+    assert.equal(s.envName, 'dev');
     assert.equal(s.variableName, 'myToken');
     assert.deepEqual(s.extraHosts, ['a.example', 'b.example:444']);
     assert.equal(s.autoRefresh, DEFAULTS.autoRefresh);
+  });
+  it('passes each insert mode the server knows', () => {
+    for (const mode of ['header', 'variable', 'envFile']) {
+      assert.equal(serverSettings(getter({ insertMode: mode })).insertMode, mode);
+    }
   });
   it('rounds fractional seconds down and refuses negative or non-numeric ones', () => {
     assert.equal(serverSettings(getter({ refreshMarginSeconds: 59.9 })).refreshMarginSeconds, 59);
