@@ -7,6 +7,8 @@ import (
 
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
+
+	"github.com/doxls/doxls/httpfile"
 )
 
 type newFileArgs struct {
@@ -17,6 +19,8 @@ type newFileArgs struct {
 
 type newFileResult struct {
 	URI string `json:"uri"`
+	// Env is the environment file that got the token, in envFile mode.
+	Env *EnvResult `json:"env,omitempty"`
 }
 
 // CreateEdit is a workspace edit that creates a file and fills it.
@@ -69,9 +73,21 @@ func (h *Handler) newRequestFile(ctx context.Context, raw []json.RawMessage) (an
 	if err != nil {
 		return nil, err
 	}
-	content, err := RequestFile(key, tok.AccessToken, h.Settings())
+	s := h.Settings()
+	content, err := RequestFile(key, tok.AccessToken, s)
 	if err != nil {
 		return nil, err
+	}
+	var res newFileResult
+	if s.InsertMode == httpfile.ModeEnvFile {
+		// The requests read the token from there: it comes first, so
+		// that a failure leaves no file that cannot run.
+		target := EnvTargetFor(filepath.Join(folder, name), h.rootFor(folder), s)
+		env, err := h.putEnvToken(ctx, target, tok.AccessToken)
+		if err != nil {
+			return nil, err
+		}
+		res.Env = &env
 	}
 	if err := WriteSample(folder); err != nil {
 		return nil, err
@@ -81,7 +97,8 @@ func (h *Handler) newRequestFile(ctx context.Context, raw []json.RawMessage) (an
 		if err != nil {
 			return nil, err
 		}
-		return newFileResult{URI: string(uri.File(path))}, nil
+		res.URI = string(uri.File(path))
+		return res, nil
 	}
 	path, err := FreeName(folder, name)
 	if err != nil {
@@ -98,7 +115,8 @@ func (h *Handler) newRequestFile(ctx context.Context, raw []json.RawMessage) (an
 	if err := h.Client.ApplyCreate(ctx, "New DOX request file", edit); err != nil {
 		return nil, err
 	}
-	return newFileResult{URI: string(u)}, nil
+	res.URI = string(u)
+	return res, nil
 }
 
 // folder is where a new request file goes: the argument (a path or file

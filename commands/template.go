@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/doxls/doxls/auth"
+	"github.com/doxls/doxls/envfile"
 	"github.com/doxls/doxls/httpfile"
 )
 
@@ -14,7 +15,8 @@ const SampleName = "sample.pdf"
 
 // requestTemplate is a new request file before the token goes in: the calls
 // a DOX user makes first, one comment line each. %[1]s is the key id,
-// %[2]s the API URL, %[3]s an optional API reference line.
+// %[2]s the API URL, %[3]s an optional API reference line, %[4]s where the
+// token is kept.
 //
 // The job fetch must run in REST Client and in httpyac, which name a
 // response differently: REST Client resolves {{upload.response.body.$.id}}
@@ -28,7 +30,7 @@ const SampleName = "sample.pdf"
 const requestTemplate = `# DOX requests for the service key %[1]s, written by doxls.
 # Run them top to bottom with REST Client or httpyac.%[3]s
 # The token lasts 12 hours: doxls refreshes it in open editors; elsewhere run "doxls bearer" on this file.
-# The token is a credential: keep this file out of git.
+# %[4]s
 @host = %[2]s
 
 ### What this DOX instance extracts: document types, file types and fields
@@ -74,12 +76,17 @@ func RequestFile(key *auth.ServiceKey, token string, s Settings) ([]byte, error)
 	if key.SwaggerURL != "" {
 		reference = "\n# API reference: " + oneLine(key.SwaggerURL)
 	}
-	src := []byte(fmt.Sprintf(requestTemplate, oneLine(key.ID), oneLine(api), reference))
+	kept := "The token is a credential: keep this file out of git."
+	if s.InsertMode == httpfile.ModeEnvFile {
+		kept = "The token comes from the environment file (" + envfile.FileName(envFormat(s)) + "), kept out of git."
+	}
+	src := []byte(fmt.Sprintf(requestTemplate, oneLine(key.ID), oneLine(api), reference, kept))
 	plan := httpfile.PlanEdits(src, httpfile.Options{
 		Token:        token,
 		APIHost:      key.APIHost(),
 		Mode:         s.InsertMode,
 		VariableName: s.VariableName,
+		Dotenv:       envFormat(s) == envfile.FormatDotenv,
 		Line:         -1,
 	})
 	if len(plan.Skipped) > 0 {
@@ -88,6 +95,14 @@ func RequestFile(key *auth.ServiceKey, token string, s Settings) ([]byte, error)
 		return nil, fmt.Errorf("cannot write the token into the new request file: %s", plan.Skipped[0].Reason)
 	}
 	return httpfile.Apply(src, plan.Edits), nil
+}
+
+// envFormat is the environment file format of envFile mode.
+func envFormat(s Settings) envfile.Format {
+	if s.EnvFormat == "" {
+		return envfile.FormatJSON
+	}
+	return s.EnvFormat
 }
 
 // APIBase is the key's API URL, which the request file's @host needs.

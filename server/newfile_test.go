@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -200,3 +201,41 @@ func jsonEscape(s string) string {
 
 // hideTokens shows text in a failure message without the token.
 func hideTokens(text, token string) string { return strings.ReplaceAll(text, token, redacted(token)) }
+
+// In envFile mode the requests name the token and the environment file
+// holds it, before the request file exists.
+func TestNewRequestFileEnvFileMode(t *testing.T) {
+	e := newEnv(t, uaatest.Options{})
+	c := e.start()
+	c.initialize(e.dir, map[string]any{"insertMode": "envFile"})
+	var res struct {
+		URI protocol.DocumentURI `json:"uri"`
+		Env struct {
+			Path    string `json:"path"`
+			Env     string `json:"env"`
+			Created bool   `json:"created"`
+		} `json:"env"`
+	}
+	if err := c.command("doxls.newRequestFile", nil, &res); err != nil {
+		t.Fatalf("newRequestFile: %v", err)
+	}
+	text := readFile(t, res.URI.Filename())
+	if n := strings.Count(text, "Authorization: Bearer {{doxToken}}\n"); n != 4 || len(httpfile.Tokens([]byte(text))) != 0 {
+		t.Errorf("want four Bearer {{doxToken}} headers and no token in the file, got %d headers:\n%s", n, text)
+	}
+	envPath := filepath.Join(e.dir, "http-client.private.env.json")
+	if res.Env.Path != envPath || res.Env.Env != "dev" || !res.Env.Created {
+		t.Errorf("env = %+v, want %s (environment dev) created", res.Env, envPath)
+	}
+	var tok tokenResult
+	if err := c.command("doxls.getToken", nil, &tok); err != nil {
+		t.Fatal(err)
+	}
+	var env map[string]map[string]string
+	if err := json.Unmarshal([]byte(readFile(t, envPath)), &env); err != nil {
+		t.Fatalf("%s: %v", envPath, err)
+	}
+	if got := env["dev"]["doxToken"]; got != tok.AccessToken {
+		t.Errorf("%s holds dev.doxToken %s, want the server's token %s", envPath, redacted(got), redacted(tok.AccessToken))
+	}
+}
