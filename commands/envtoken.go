@@ -138,10 +138,14 @@ func envRequests(src []byte, opts httpfile.Options) []int {
 }
 
 // rootFor is the workspace folder holding path, "" when none does.
-func (h *Handler) rootFor(path string) string {
+func (h *Handler) rootFor(path string) string { return RootFor(h.Keys.Folders(), path) }
+
+// RootFor is the innermost of folders that holds path, "" when none does.
+func RootFor(folders []string, path string) string {
 	best := ""
-	for _, f := range h.Keys.Folders() {
-		if rel, err := filepath.Rel(f, path); err == nil && !strings.HasPrefix(rel, "..") && len(f) > len(best) {
+	for _, f := range folders {
+		rel, err := filepath.Rel(f, path)
+		if err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && len(f) > len(best) {
 			best = f
 		}
 	}

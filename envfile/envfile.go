@@ -15,6 +15,8 @@
 package envfile
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -188,4 +190,41 @@ func ReadFile(path string) ([]byte, bool, error) {
 		return nil, true, fmt.Errorf("%s is not UTF-8 text; left untouched", path)
 	}
 	return src, true, nil
+}
+
+// Values lists the string values of every variable in src: for JSON, the
+// members of each environment object; for dotenv, each assignment. A file
+// that does not parse has none.
+func Values(f Format, src []byte) []string {
+	var out []string
+	if f == FormatDotenv {
+		for _, l := range parseDotenv(src) {
+			v := string(src[l.valStart:l.valEnd])
+			if l.quoted {
+				v = v[1 : len(v)-1]
+			}
+			out = append(out, v)
+		}
+		return out
+	}
+	body, _ := withoutBOM(src)
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil
+	}
+	top, err := topObject(body)
+	if err != nil {
+		return nil
+	}
+	for _, env := range top.members {
+		if body[env.valStart] != '{' {
+			continue
+		}
+		for _, m := range parseObject(body, env.valStart).members {
+			var s string
+			if body[m.valStart] == '"' && json.Unmarshal(body[m.valStart:m.valEnd], &s) == nil {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
 }

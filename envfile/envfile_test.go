@@ -132,3 +132,17 @@ func TestUpdateFollowsASymlink(t *testing.T) {
 		t.Errorf("target = %q", redactIn(b))
 	}
 }
+
+func TestValuesListsEveryVariable(t *testing.T) {
+	js := []byte(`{"$schema": "x", "dev": {"a": "1", "n": 2, "t": "` + testToken + `"}, "prod": {"t": "p"}}`)
+	if got := strings.Join(Values(FormatJSON, js), ","); got != "1,"+testToken+",p" {
+		t.Errorf("JSON values %q", redactIn([]byte(got)))
+	}
+	env := []byte("A=1\nexport T='" + testToken + "'\n# B=2\n")
+	if got := strings.Join(Values(FormatDotenv, env), ","); got != "1,"+testToken {
+		t.Errorf("dotenv values %q", redactIn([]byte(got)))
+	}
+	if Values(FormatJSON, []byte("{oops")) != nil {
+		t.Error("values from invalid JSON")
+	}
+}

@@ -72,7 +72,8 @@ func (d *diagnostics) update(doc commands.Document) {
 	now := time.Now()
 	diags := []protocol.Diagnostic{}
 	var next time.Time
-	for _, ref := range httpfile.Tokens(doc.Text) {
+	refs := httpfile.Tokens(doc.Text)
+	for _, ref := range refs {
 		c, err := d.claims.parse(ref.Token)
 		if err != nil || c.ExpiresAt.IsZero() {
 			continue
@@ -96,6 +97,7 @@ func (d *diagnostics) update(doc commands.Document) {
 			next = earliest(next, c.ExpiresAt.Add(-margin))
 		}
 	}
+	diags = append(diags, d.s.secretDiagnostics(doc, refs, d.claims.isJWT)...)
 	d.publish(doc, diags)
 	d.mu.Lock()
 	defer d.mu.Unlock()

@@ -25,7 +25,9 @@ func (s *Server) executeCommand(ctx context.Context, raw json.RawMessage) (any, 
 	if err := s.waitDiscovery(ctx); err != nil {
 		return nil, err
 	}
-	return s.cmds.Execute(ctx, p.Command, p.Arguments)
+	res, err := s.cmds.Execute(ctx, p.Command, p.Arguments)
+	s.afterCommand(p.Command)
+	return res, err
 }
 
 // hover shows the claims of the Bearer token under the cursor. Only claims
@@ -208,6 +210,7 @@ func (s *Server) codeAction(ctx context.Context, raw json.RawMessage) (any, erro
 			fixes = append(fixes, d)
 		}
 	}
+	actions = append(actions, s.secretActions(p)...)
 	if len(fixes) == 0 {
 		return actions, nil
 	}

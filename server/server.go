@@ -20,6 +20,7 @@ import (
 
 	"github.com/doxls/doxls/auth"
 	"github.com/doxls/doxls/commands"
+	"github.com/doxls/doxls/gitcheck"
 )
 
 // Options configure Run.
@@ -141,6 +142,8 @@ type Server struct {
 	cmds       *commands.Handler
 	status     *status
 	diags      *diagnostics
+	// warnedFiles: secret files the user was told about (secrets.go).
+	warnedFiles warned
 }
 
 type state int
@@ -178,6 +181,7 @@ func newServer(opts Options, log *zap.Logger) *Server {
 		Status:   s.status,
 		Settings: s.Settings,
 		Progress: s.progress,
+		Git:      gitcheck.New(),
 	}
 	return s
 }

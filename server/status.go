@@ -144,6 +144,9 @@ func (s *Server) autoRefresh(key *auth.ServiceKey, old auth.Token) {
 		s.log.Info("auto-refresh failed", zap.String("key", key.ID), zap.Error(err))
 		return
 	}
+	if _, err := s.cmds.RefreshEnvFiles(s.ctx, key, tok, s.docs.All()); err != nil {
+		s.log.Info("auto-refresh could not update environment files", zap.String("key", key.ID), zap.Error(err))
+	}
 	var carrying []commands.Document
 	for _, d := range s.docs.All() {
 		if bytes.Contains(d.Text, []byte(old.AccessToken)) {
