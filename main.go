@@ -39,8 +39,11 @@ commands:
   serve                      language server on stdio (the default)
   token [--key FILE] [--json] [--force]
                              print an access token
-  bearer [--key FILE] [--mode header|variable] FILE...
-                             write the token into .http files
+  bearer [--key FILE] [--mode header|variable|envFile] [--env dev] [--env-format json|dotenv] FILE...
+                             write the token into .http files (envFile: into
+                             http-client.private.env.json or .env beside them)
+  check [DIR]                exit 1 when a service key, token or env file in DIR
+                             is tracked by git or not ignored (a pre-commit hook)
   keys [DIR]                 list service keys found in DIR (default .)
   init [DIR] [--key FILE] [--mode header|variable] [--name NAME]
                              write a ready-to-run DOX request file into DIR
@@ -75,6 +78,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = bearer(ctx, args, stdout, stderr)
 	case "keys":
 		err = keys(args, stdout)
+	case "check":
+		err = check(ctx, args, stdout)
 	case "init":
 		err = initFile(ctx, args, stdout)
 	case "demo":
@@ -217,13 +222,19 @@ func token(ctx context.Context, args []string, stdout io.Writer) error {
 func bearer(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("bearer")
 	keyPath := fs.String("key", "", "service key file")
-	mode := fs.String("mode", string(httpfile.ModeHeader), "header or variable")
+	mode := fs.String("mode", string(httpfile.ModeHeader), "header, variable or envFile")
+	envName := fs.String("env", "dev", "envFile mode: the environment in http-client.private.env.json")
+	envFormat := fs.String("env-format", "json", "envFile mode: json (http-client.private.env.json) or dotenv (.env)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	m := httpfile.Mode(*mode)
-	if m != httpfile.ModeHeader && m != httpfile.ModeVariable {
-		return usageError{fmt.Sprintf("--mode must be header or variable, not %q", *mode)}
+	if m != httpfile.ModeHeader && m != httpfile.ModeVariable && m != httpfile.ModeEnvFile {
+		return usageError{fmt.Sprintf("--mode must be header, variable or envFile, not %q", *mode)}
+	}
+	envS, err := envSettings(*envName, *envFormat)
+	if err != nil {
+		return err
 	}
 	if fs.NArg() == 0 {
 		return usageError{"bearer needs at least one .http file"}
@@ -231,6 +242,9 @@ func bearer(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	key, tok, err := fetch(ctx, *keyPath, false)
 	if err != nil {
 		return err
+	}
+	if m == httpfile.ModeEnvFile {
+		return bearerEnv(ctx, fs.Args(), key, tok.AccessToken, envS, stdout, stderr)
 	}
 	opts := httpfile.Options{Token: tok.AccessToken, APIHost: key.APIHost(), Mode: m, Line: -1}
 	failed := 0

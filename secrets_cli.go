@@ -1,0 +1,142 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"unicode/utf8"
+
+	"github.com/doxls/doxls/auth"
+	"github.com/doxls/doxls/commands"
+	"github.com/doxls/doxls/envfile"
+	"github.com/doxls/doxls/gitcheck"
+	"github.com/doxls/doxls/httpfile"
+	"github.com/doxls/doxls/secretscan"
+)
+
+// envSettings are the settings of "bearer --mode envFile".
+func envSettings(env, format string) (commands.Settings, error) {
+	s := commands.DefaultSettings()
+	switch f := envfile.Format(format); f {
+	case envfile.FormatJSON, envfile.FormatDotenv:
+		s.EnvFormat = f
+	default:
+		return s, usageError{fmt.Sprintf("--env-format must be json or dotenv, not %q", format)}
+	}
+	if env == "" {
+		return s, usageError{"--env must name an environment"}
+	}
+	s.EnvName = env
+	return s, nil
+}
+
+// bearerEnv is "doxls bearer --mode envFile": for each request file, the
+// token goes into its environment file first (searched from the file's
+// folder up to the current folder), then the DOX requests get
+// "Authorization: Bearer {{doxToken}}". A new environment file inside a git
+// work tree is added to .gitignore.
+func bearerEnv(ctx context.Context, paths []string, key *auth.ServiceKey, token string, s commands.Settings, stdout, stderr io.Writer) error {
+	opts := httpfile.Options{Token: token, APIHost: key.APIHost(), Mode: httpfile.ModeEnvFile, Line: -1,
+		VariableName: s.VariableName, Dotenv: s.EnvFormat == envfile.FormatDotenv}
+	git := gitcheck.New()
+	cwd, _ := os.Getwd()
+	failed := 0
+	for _, path := range paths {
+		var env *commands.EnvResult
+		if src, err := os.ReadFile(path); err == nil && utf8.Valid(src) {
+			// Unreadable files fail in EditFile below, with its message.
+			after := httpfile.Apply(src, httpfile.PlanEdits(src, opts).Edits)
+			if commands.UsesEnv(after, opts) {
+				abs, _ := filepath.Abs(path)
+				res, err := commands.PutEnvToken(ctx, git, commands.EnvTargetFor(abs, commands.RootFor([]string{cwd}, abs), s), token)
+				if err != nil {
+					fmt.Fprintf(stderr, "doxls: %v\n", err)
+					failed++
+					continue
+				}
+				env = &res
+			}
+		}
+		plan, err := httpfile.EditFile(path, opts)
+		if err != nil {
+			fmt.Fprintf(stderr, "doxls: %v\n", err)
+			failed++
+			continue
+		}
+		fmt.Fprintf(stdout, "%s: %d edit(s)\n", path, len(plan.Edits))
+		for _, sk := range plan.Skipped {
+			fmt.Fprintf(stdout, "%s:%d: skipped: %s\n", path, sk.Line+1, sk.Reason)
+		}
+		if env != nil {
+			reportEnv(stdout, stderr, path, cwd, *env)
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %d files could not be edited", failed, len(paths))
+	}
+	return nil
+}
+
+func reportEnv(stdout, stderr io.Writer, path, cwd string, env commands.EnvResult) {
+	shown := func(p string) string {
+		if rel, err := filepath.Rel(cwd, p); err == nil && filepath.IsLocal(rel) {
+			return rel
+		}
+		return p
+	}
+	what := "token unchanged in"
+	switch {
+	case env.Created:
+		what = "token written to new"
+	case env.Changed:
+		what = "token written to"
+	}
+	where := shown(env.Path)
+	if env.Env != "" {
+		where += " (environment " + env.Env + ")"
+	}
+	fmt.Fprintf(stdout, "%s: %s %s\n", path, what, where)
+	if env.IgnoredIn != "" {
+		fmt.Fprintf(stdout, "%s: added to %s\n", shown(env.Path), shown(env.IgnoredIn))
+	}
+	if env.Warning != "" {
+		fmt.Fprintf(stderr, "doxls: warning: %s\n", env.Warning)
+	}
+}
+
+
+// check is "doxls check [DIR]": every file below DIR that holds a service
+// key, a Bearer token or an environment file's token, and that git tracks
+// or does not ignore, one line each; exit status 1 when there is one.
+func check(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := newFlags("check")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	dir := "."
+	switch fs.NArg() {
+	case 0:
+	case 1:
+		dir = fs.Arg(0)
+	default:
+		return usageError{"check takes at most one folder"}
+	}
+	rep, err := secretscan.Scan(ctx, gitcheck.New(), dir)
+	if err != nil {
+		return err
+	}
+	for _, f := range rep.Findings {
+		fmt.Fprintln(stdout, f.Message())
+	}
+	switch {
+	case len(rep.Findings) > 0:
+		return fmt.Errorf("%d file(s) in %s expose secrets to git", len(rep.Findings), dir)
+	case rep.Outside:
+		fmt.Fprintf(stdout, "%s is not in a git repository; nothing is exposed to git\n", dir)
+	default:
+		fmt.Fprintf(stdout, "no secrets exposed to git (%d file(s) with secrets checked)\n", rep.Checked)
+	}
+	return nil
+}
