@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"math"
+	"net/url"
 	"strings"
 	"time"
 
@@ -98,7 +99,7 @@ func (h *Handler) adopt(key *auth.ServiceKey, margin time.Duration) {
 	for _, doc := range h.Docs.All() {
 		for _, ref := range httpfile.Tokens(doc.Text) {
 			c, err := auth.ParseClaims(ref.Token)
-			if err != nil || c.ClientID != key.UAA.ClientID || time.Until(c.ExpiresAt) <= margin {
+			if err != nil || c.ClientID != key.UAA.ClientID || !issuedFor(c, key) || time.Until(c.ExpiresAt) <= margin {
 				continue
 			}
 			if c.ExpiresAt.After(best.ExpiresAt) {
@@ -114,6 +115,21 @@ func (h *Handler) adopt(key *auth.ServiceKey, margin time.Duration) {
 	}
 	h.Tokens.Put(key.ID, best)
 	h.Status.Fetched(key, best)
+}
+
+// issuedFor reports whether the token's issuer is the key's UAA, so that a
+// token of the same client id from another subaccount is never adopted.
+func issuedFor(c auth.Claims, key *auth.ServiceKey) bool {
+	iss, err := url.Parse(c.Issuer)
+	if err != nil || iss.Host == "" {
+		return false
+	}
+	for _, u := range []string{key.UAA.URL, key.UAA.CertURL} {
+		if parsed, err := url.Parse(u); err == nil && parsed.Host != "" && strings.EqualFold(parsed.Host, iss.Host) {
+			return true
+		}
+	}
+	return false
 }
 
 type tokenInfoArgs struct {

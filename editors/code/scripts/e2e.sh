@@ -92,9 +92,9 @@ vsix=$(tail -n 1 "$work/package.log")
 ws=$work/workspace
 mkdir -p "$ws/.vscode" "$work/cs"
 say "starting the UAA emulator"
-(cd "$code_dir" && go build -o "$work/uaaemu" ./test/uaaemu) || fail "could not build test/uaaemu"
+(cd "$code_dir/../.." && go build -o "$work/uaaemu" ./scripts/uaaemu) || fail "could not build scripts/uaaemu"
 mkfifo "$work/emu.in"
-"$work/uaaemu" -dir "$ws" < "$work/emu.in" > "$work/emu.out" 2> "$artifacts/uaaemu.log" &
+"$work/uaaemu" -key "$ws/dox-key.json" -key "$ws/keys/other-key.json" -wrong-key "$ws/keys/wrong-secret.json" < "$work/emu.in" > "$work/emu.out" 2> "$artifacts/uaaemu.log" &
 emu_pid=$!
 exec 9> "$work/emu.in" # held open: the emulator runs until this script ends
 for _ in $(seq 100); do
@@ -175,9 +175,9 @@ E2E_ARTIFACTS=$artifacts \
 E2E_CHROMIUM=$chromium_bin \
 E2E_BROWSER_DIR=$work/browser \
 E2E_SECRETS="$(node -e '
-  const fs = require("fs"), keys = JSON.parse(fs.readFileSync(process.argv[1], "utf8")).keys;
-  console.log(Object.values(keys).map((p) => JSON.parse(fs.readFileSync(p, "utf8")).uaa.clientsecret).join("\n"));
-' "$work/emu.out")" \
+  const fs = require("fs");
+  console.log(process.argv.slice(1).map((p) => JSON.parse(fs.readFileSync(p, "utf8")).uaa.clientsecret).join("\n"));
+' "$ws/dox-key.json" "$ws/keys/other-key.json" "$ws/keys/wrong-secret.json")" \
   "$node24/bin/node" "$code_dir/test/e2e/drive.js" || fail "the VS Code run failed (see $artifacts)"
 
 say "passed; screenshots in $artifacts"

@@ -1,0 +1,35 @@
+package server_test
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/doxls/doxls/auth/uaatest"
+)
+
+// A token of the same client id issued by another UAA (another subaccount,
+// or a test emulator) is never taken for this key's token.
+func TestTokenOfAnotherIssuerIsNotAdopted(t *testing.T) {
+	other := newEnv(t, uaatest.Options{})
+	oc := other.start()
+	oc.initialize(other.dir, nil)
+	var foreign tokenResult
+	if err := oc.command("doxls.getToken", nil, &foreign); err != nil {
+		t.Fatal(err)
+	}
+
+	e := newEnv(t, uaatest.Options{})
+	c := e.start()
+	c.initialize(e.dir, nil)
+	c.open(filepath.Join(e.dir, "a.http"), "GET "+e.apiURL()+"/capabilities\nAuthorization: Bearer "+foreign.AccessToken+"\n")
+	var tok tokenResult
+	if err := c.command("doxls.getToken", nil, &tok); err != nil {
+		t.Fatal(err)
+	}
+	if tok.FromCache || tok.AccessToken == foreign.AccessToken {
+		t.Errorf("the other UAA's token was adopted (fromCache %v)", tok.FromCache)
+	}
+	if n := e.uaa.TokenRequests(); n != 1 {
+		t.Errorf("this UAA saw %d token requests, want 1", n)
+	}
+}
