@@ -4,6 +4,7 @@
 
 GO        ?= go
 NODE_DIR  := test/node
+CODE_DIR  := editors/code
 BIN       := bin/doxls
 
 export DOXLS_REQUIRE_TOOLS := 1
@@ -13,10 +14,14 @@ export DOXLS_REQUIRE_TOOLS := 1
 build:
 	$(GO) build -o $(BIN) .
 
-node-deps: $(NODE_DIR)/node_modules/.installed
+node-deps: $(NODE_DIR)/node_modules/.installed $(CODE_DIR)/node_modules/.installed
 
 $(NODE_DIR)/node_modules/.installed: $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json
 	cd $(NODE_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(CODE_DIR)/node_modules/.installed: $(CODE_DIR)/package.json $(CODE_DIR)/package-lock.json
+	cd $(CODE_DIR) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 vet:
@@ -25,6 +30,7 @@ vet:
 
 test: node-deps vet
 	$(GO) test -race -count=1 ./...
+	cd $(CODE_DIR) && npm test
 
 # Short fuzz runs over every target; the seed corpora live in testdata/fuzz.
 fuzz:
