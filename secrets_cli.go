@@ -106,7 +106,6 @@ func reportEnv(stdout, stderr io.Writer, path, cwd string, env commands.EnvResul
 	}
 }
 
-
 // check is "doxls check [DIR]": every file below DIR that holds a service
 // key, a Bearer token or an environment file's token, and that git tracks
 // or does not ignore, one line each; exit status 1 when there is one.
