@@ -86,11 +86,13 @@ func (s *Server) secretDiagnostics(doc commands.Document, refs []httpfile.TokenR
 }
 
 // checkEnvFileOf tells the user, once, when the environment file a request
-// file takes its token from holds it and git does not ignore the file.
+// file takes its token from holds it and git does not ignore the file. It
+// looks once per request file and session (the commands that write the
+// environment file report on it themselves).
 func (s *Server) checkEnvFileOf(httpPath string, text []byte) {
 	settings := s.Settings()
-	if !bytes.Contains(text, []byte(settings.VariableName)) {
-		return // the cheap test first: this runs after every change
+	if !bytes.Contains(text, []byte(settings.VariableName)) || !s.warnedFiles.first("env-of:"+httpPath) {
+		return // the cheap tests first: this runs after every change, and once per request file is enough
 	}
 	for _, f := range []envfile.Format{envfile.FormatJSON, envfile.FormatDotenv} {
 		opts := httpfile.Options{VariableName: settings.VariableName, ExtraHosts: settings.ExtraHosts, Dotenv: f == envfile.FormatDotenv}
