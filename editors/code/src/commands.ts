@@ -5,12 +5,15 @@ import * as vscode from 'vscode';
 import {
   insertSummary,
   keyPicks,
+  newFileSummary,
   refreshSummary,
+  swaggerTarget,
   tokenDetailsMarkdown,
   tokenMessage,
   type GetTokenResult,
   type InsertBearerResult,
   type LoadServiceKeyResult,
+  type NewRequestFileResult,
   type RefreshBearersResult,
   type TokenInfoResult,
 } from './messages';
@@ -42,6 +45,8 @@ export class DoxCommands implements vscode.Disposable {
     reg('dox.showTokenDetails', () => this.showTokenDetails());
     reg('dox.clearToken', () => this.clearToken());
     reg('dox.restartServer', () => this.restartServer());
+    reg('dox.newRequestFile', () => this.newRequestFile());
+    reg('dox.openSwagger', () => this.openSwagger());
     this.disposables.push(
       vscode.workspace.registerTextDocumentContentProvider(DETAILS_SCHEME, {
         onDidChange: this.detailsChanged.event,
@@ -307,6 +312,73 @@ export class DoxCommands implements vscode.Disposable {
       vscode.window.setStatusBarMessage(`$(check) DOX: cleared ${r.cleared} token${r.cleared === 1 ? '' : 's'}`, 4_000);
     } catch (err) {
       await showCommandError(err);
+    }
+  }
+
+  /**
+   * A ready-to-run request file for the active key in a workspace folder.
+   * VS Code announces resource operations, so the server creates the file
+   * through a workspace edit: it exists empty on disk and its text is an
+   * unsaved edit. The user asked for a file, so it is saved here.
+   */
+  async newRequestFile(): Promise<void> {
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    if (folders.length === 0) {
+      void vscode.window.showWarningMessage('DOX: open a folder first; the new request file goes into a workspace folder.');
+      return;
+    }
+    const folder =
+      folders.length === 1 ? folders[0] : await vscode.window.showWorkspaceFolderPick({ placeHolder: 'Folder for the new DOX request file' });
+    if (!folder) {
+      return;
+    }
+    let r: NewRequestFileResult;
+    try {
+      r = await this.server.execute<NewRequestFileResult>('doxls.newRequestFile', this.keyArgs({ folder: this.server.uriOf(folder.uri) }));
+    } catch (err) {
+      return this.tokenFailed(err);
+    }
+    const uri = this.server.codeUri(r.uri);
+    try {
+      const doc = await vscode.workspace.openTextDocument(uri);
+      if (doc.isDirty && !(await doc.save())) {
+        throw new Error('saving it failed');
+      }
+      await vscode.window.showTextDocument(doc, { preview: false });
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      void vscode.window.showErrorMessage(`DOX: created ${vscode.workspace.asRelativePath(uri)}, but cannot open it: ${why}`);
+      return;
+    }
+    const label = (p: string) => vscode.workspace.asRelativePath(/^[a-z][\w+.-]*:\/\//i.test(p) ? this.server.codeUri(p) : vscode.Uri.file(p));
+    const summary = newFileSummary(r, label);
+    if (summary.level === 'warning') {
+      void vscode.window.showWarningMessage(`DOX: ${summary.text}`);
+    } else {
+      vscode.window.setStatusBarMessage(`$(check) DOX: ${summary.text}`, 5_000);
+    }
+  }
+
+  /** The active key's Swagger UI (swaggerUrl from doxls.loadServiceKey) in the browser. */
+  async openSwagger(): Promise<void> {
+    let r: LoadServiceKeyResult;
+    try {
+      r = await this.loadKeys();
+    } catch (err) {
+      await showCommandError(err);
+      return;
+    }
+    const target = swaggerTarget(r, this.status.activeKey);
+    if ('problem' in target) {
+      const pick = await vscode.window.showWarningMessage(`DOX: ${target.problem}`, 'Select Service Key');
+      if (pick) {
+        await this.selectServiceKey();
+      }
+      return;
+    }
+    const opened = await vscode.env.openExternal(vscode.Uri.parse(target.url, true));
+    if (opened) {
+      vscode.window.setStatusBarMessage(`$(link-external) DOX: opened the Swagger UI of ${target.key}`, 4_000);
     }
   }
 

@@ -138,3 +138,69 @@ export function tokenDetailsMarkdown(info: TokenInfoResult, key: string | undefi
     '',
   ].join('\n');
 }
+
+/** The environment file that got the token (doxls.newRequestFile in envFile mode). */
+export interface EnvFileResult {
+  path: string;
+  env?: string;
+  changed?: boolean;
+  created?: boolean;
+  /** The .gitignore the new environment file was added to. */
+  ignoredIn?: string;
+  /** The file holds the token and git does not ignore it. */
+  warning?: string;
+}
+
+export interface NewRequestFileResult {
+  uri: string;
+  env?: EnvFileResult;
+}
+
+/**
+ * What to tell the user after "DOX: New Request File". `label` turns a
+ * path or URI into the short form shown (relative to the workspace).
+ */
+export function newFileSummary(r: NewRequestFileResult, label: (pathOrUri: string) => string): { level: 'info' | 'warning'; text: string } {
+  let text = `Created ${label(r.uri)}.`;
+  const env = r.env;
+  if (!env) {
+    return { level: 'info', text };
+  }
+  text += ` The token is in ${label(env.path)}${env.env ? ` (environment ${env.env})` : ''}.`;
+  if (env.ignoredIn) {
+    text += ` Added it to ${label(env.ignoredIn)}.`;
+  }
+  return env.warning ? { level: 'warning', text: `${text} ${env.warning}` } : { level: 'info', text };
+}
+
+/**
+ * The Swagger UI to open for "DOX: Open Swagger UI": the active key's
+ * swaggerUrl (the server's active key, else `fallbackKey`), or the one line
+ * that says why there is none. Only http(s) URLs qualify: the value comes from
+ * a key file, and openExternal would hand any scheme to the system.
+ */
+export function swaggerTarget(r: LoadServiceKeyResult, fallbackKey?: string): { key: string; url: string } | { problem: string } {
+  const keys = r.keys ?? [];
+  if (keys.length === 0) {
+    return { problem: 'No service key found: choose one with "DOX: Select Service Key".' };
+  }
+  const id = r.active ?? fallbackKey;
+  const key = keys.find((k) => k.id === id);
+  if (!key) {
+    return { problem: 'No active service key: choose one with "DOX: Select Service Key".' };
+  }
+  const url = (key.swaggerUrl ?? '').trim();
+  if (url === '') {
+    return { problem: `The service key ${key.id} names no Swagger UI (it has no tenantuiurl and swagger fields).` };
+  }
+  let scheme: string;
+  try {
+    scheme = new URL(url).protocol;
+  } catch {
+    scheme = '';
+  }
+  if (scheme !== 'https:' && scheme !== 'http:') {
+    return { problem: `The Swagger UI address of ${key.id} is not an http(s) URL: ${url.slice(0, 80)}` };
+  }
+  return { key: key.id, url };
+}

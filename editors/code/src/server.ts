@@ -147,6 +147,11 @@ export class DoxServer implements vscode.Disposable {
     return this.client ? this.client.code2ProtocolConverter.asUri(uri) : uri.toString();
   }
 
+  /** The VS Code URI of a URI string the server sent. */
+  codeUri(uri: string): vscode.Uri {
+    return this.client ? this.client.protocol2CodeConverter.asUri(uri) : vscode.Uri.parse(uri, true);
+  }
+
   async restart(): Promise<void> {
     await this.stop();
     await this.ensureClient();

@@ -20,6 +20,8 @@ export interface KeyInfo {
   apiUrl?: string;
   credentialType?: string;
   identityZone?: string;
+  /** The key's Swagger UI (tenantuiurl + swagger), when the key names one. */
+  swaggerUrl?: string;
 }
 
 export type StatusColor = 'none' | 'warning' | 'error';

@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { insertSummary, keyPicks, refreshSummary, tokenDetailsMarkdown, tokenMessage } from '../../src/messages';
+import {
+  insertSummary,
+  keyPicks,
+  newFileSummary,
+  refreshSummary,
+  swaggerTarget,
+  tokenDetailsMarkdown,
+  tokenMessage,
+} from '../../src/messages';
 
 const NOW = Date.parse('2026-03-14T09:00:00Z');
 const JWT = 'eyJhbGciOiJSUzI1NiJ9.eyJjbGllbnRfaWQiOiJzYi0zZjFjIn0.c2lnbmF0dXJl';
@@ -113,5 +121,60 @@ describe('tokenDetailsMarkdown', () => {
     const md = tokenDetailsMarkdown({}, undefined, NOW);
     assert.match(md, /^- \*\*Key:\*\* —$/m);
     assert.match(md, /^none$/m);
+  });
+});
+
+describe('newFileSummary', () => {
+  const label = (p: string) => p.replace(/^(file:\/\/)?\/home\/ana\/dox\//, '');
+  it('names the file it created', () => {
+    assert.deepEqual(newFileSummary({ uri: 'file:///home/ana/dox/dox-2.http' }, label), { level: 'info', text: 'Created dox-2.http.' });
+  });
+  it('names the environment file that got the token, and the .gitignore that now lists it', () => {
+    const r = {
+      uri: 'file:///home/ana/dox/dox.http',
+      env: { path: '/home/ana/dox/http-client.private.env.json', env: 'dev', changed: true, created: true, ignoredIn: '/home/ana/dox/.gitignore' },
+    };
+    assert.deepEqual(newFileSummary(r, label), {
+      level: 'info',
+      text: 'Created dox.http. The token is in http-client.private.env.json (environment dev). Added it to .gitignore.',
+    });
+  });
+  it('warns when git would commit the environment file', () => {
+    const warning = 'git does not ignore .env, which holds the token: add it to .gitignore.';
+    const s = newFileSummary({ uri: 'file:///home/ana/dox/dox.http', env: { path: '/home/ana/dox/.env', warning } }, label);
+    assert.equal(s.level, 'warning');
+    assert.equal(s.text, `Created dox.http. The token is in .env. ${warning}`);
+  });
+});
+
+describe('swaggerTarget', () => {
+  const swagger = 'https://tenant-a.eu10.doc.cloud.sap/document-information-extraction/v1/';
+  const keys = [
+    { id: 'dox-key.json', apiUrl: 'https://aiservices-dox.cfapps.eu10.hana.ondemand.com', swaggerUrl: swagger },
+    { id: 'keys/uaa-only.json', apiUrl: 'https://aiservices-dox.cfapps.eu10.hana.ondemand.com' },
+  ];
+  it("opens the active key's Swagger UI", () => {
+    assert.deepEqual(swaggerTarget({ keys, active: 'dox-key.json' }), { key: 'dox-key.json', url: swagger });
+  });
+  it('falls back to the key the status bar shows when the server has no active key', () => {
+    assert.deepEqual(swaggerTarget({ keys, active: null }, 'dox-key.json'), { key: 'dox-key.json', url: swagger });
+    assert.deepEqual(swaggerTarget({ keys, active: 'dox-key.json' }, 'keys/uaa-only.json'), { key: 'dox-key.json', url: swagger });
+  });
+  it('says why there is nothing to open', () => {
+    assert.deepEqual(swaggerTarget({ keys: [], active: null }), { problem: 'No service key found: choose one with "DOX: Select Service Key".' });
+    assert.deepEqual(swaggerTarget({ keys, active: null }), { problem: 'No active service key: choose one with "DOX: Select Service Key".' });
+    assert.deepEqual(swaggerTarget({ keys, active: 'keys/uaa-only.json' }), {
+      problem: 'The service key keys/uaa-only.json names no Swagger UI (it has no tenantuiurl and swagger fields).',
+    });
+  });
+  it('opens only http(s) addresses from a key file', () => {
+    for (const url of ['file:///etc/passwd', 'javascript:alert(1)', 'tenant.example.com/swagger']) {
+      const r = swaggerTarget({ keys: [{ id: 'k.json', swaggerUrl: url }], active: 'k.json' });
+      assert.ok('problem' in r && r.problem.startsWith('The Swagger UI address of k.json is not an http(s) URL'), JSON.stringify(r));
+    }
+    assert.deepEqual(swaggerTarget({ keys: [{ id: 'k.json', swaggerUrl: ' http://127.0.0.1:8080/v1/ ' }], active: 'k.json' }), {
+      key: 'k.json',
+      url: 'http://127.0.0.1:8080/v1/',
+    });
   });
 });
