@@ -52,6 +52,21 @@ func BenchmarkGetTokenCached(b *testing.B) {
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "ms-p99")
 }
 
+// BenchmarkRoundTripFloor is the cheapest request there is (a hover on a
+// document that is not open), the transport's share of every figure above.
+func BenchmarkRoundTripFloor(b *testing.B) {
+	c := benchSession(b)
+	params := map[string]any{"textDocument": map[string]any{"uri": "file:///none.http"}, "position": map[string]any{"line": 0, "character": 0}}
+	var lat []time.Duration
+	for b.Loop() {
+		start := time.Now()
+		c.must("textDocument/hover", params, nil)
+		lat = append(lat, time.Since(start))
+	}
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "ms-p50")
+}
+
 // BenchmarkInsertBearerLarge inserts the token into every request of a
 // 5,000-request document, timed from the command to its answer, which the
 // server sends after the client applied the edit. Then it reports the
