@@ -7,7 +7,10 @@
 #   file, then from the command palette: "Get DOX token" (status bar shows the
 #   time left; screenshot), "DOX: Insert Bearer Header" (header in the editor),
 #   "DOX: Select Service Key" to a key with a wrong secret (one readable error
-#   notification, red status item) and back to a good key.
+#   notification, red status item) and back to a good key; the other palette
+#   commands, "DOX: New Request File" twice (dox.http, then dox-2.http, open and
+#   saved) and "DOX: Open Swagger UI" (a browser tab with the key's Swagger URL,
+#   through code-server's port proxy).
 #
 # Installs what it needs when missing: Debian packages (chromium and the build
 # tools code-server's native modules need), Node 24, code-server and

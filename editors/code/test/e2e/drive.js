@@ -175,6 +175,54 @@ async function assertNoSecretOnScreen(page, where) {
   assertNoSecret(where, normalise(await page.locator('body').innerText()));
 }
 
+/** The editor tab of file `name` in the active group (its accessible name starts with the file name). */
+function editorTab(page, name) {
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return page.locator('.editor-group-container.active .tabs-container').getByRole('tab', { name: new RegExp(`^${escaped}\\b(?!-)`) });
+}
+
+/**
+ * Waits for `name` to be the active, saved editor tab showing a DOX request
+ * file; returns the editor's text.
+ */
+async function requestFileShown(page, name) {
+  const tab = editorTab(page, name).and(page.locator('.tab.active'));
+  try {
+    await tab.waitFor({ timeout: 15_000 });
+  } catch {
+    const tabs = await page.locator('.tabs-container [role="tab"]').evaluateAll((ts) => ts.map((t) => t.getAttribute('aria-label')));
+    throw new Error(`no active editor tab ${name}; tabs: ${JSON.stringify(tabs)}`);
+  }
+  await page.waitForFunction(
+    () => (document.querySelector('.editor-group-container.active .monaco-editor .view-lines')?.textContent ?? '').replace(/\u00a0/g, ' ').includes('/v1/capabilities'),
+    undefined,
+    { timeout: 10_000 },
+  );
+  if (await tab.evaluate((e) => e.classList.contains('dirty'))) {
+    throw new Error(`${name} is open with unsaved changes`);
+  }
+  const text = await editorText(page);
+  if (!text.includes('GET {{host}}/document-information-extraction/v1/capabilities') || !/Authorization: Bearer eyJ/.test(text)) {
+    throw new Error(`the ${name} editor lacks the capabilities request or its Bearer header`);
+  }
+  return text;
+}
+
+/** The saved request file `name`: four DOX requests, each with a Bearer header the emulator accepts. */
+function savedRequestFile(name) {
+  const text = fs.readFileSync(path.join(workspace, name), 'utf8');
+  const api = env('E2E_API_URL');
+  if (!text.includes(`@host = ${api}\n`) || !text.includes('GET {{host}}/document-information-extraction/v1/capabilities\n')) {
+    throw new Error(`${name} on disk lacks "@host = ${api}" or the capabilities request`);
+  }
+  const requests = text.match(/^(GET|POST) \{\{host\}\}\//gm) ?? [];
+  const headers = text.match(/^Authorization: Bearer eyJ[\w-]+\.[\w-]+\.[\w-]+$/gm) ?? [];
+  if (requests.length !== 4 || headers.length !== 4) {
+    throw new Error(`${name} on disk has ${requests.length} requests and ${headers.length} Bearer headers, not 4 and 4`);
+  }
+  return text;
+}
+
 // --- the test -------------------------------------------------------------------
 
 async function run(page) {
@@ -363,6 +411,63 @@ async function run(page) {
     await palette(page, 'Get DOX token');
     await page.locator('.notifications-toasts .notification-list-item-message', { hasText: /DOX token for dox-key\.json is valid for 11h 5\dm/ }).first().waitFor({ timeout: 20_000 });
     await waitStatus(page, /^DOX 11h 5\dm$/);
+  });
+
+  const firstFile = await stepDo('run "DOX: New Request File"', async () => {
+    await clearNotifications(page);
+    await palette(page, 'DOX: New Request File');
+    await page.locator('#workbench\\.parts\\.statusbar', { hasText: 'DOX: Created dox.http.' }).waitFor({ timeout: 20_000 });
+    const text = await requestFileShown(page, 'dox.http');
+    const onDisk = savedRequestFile('dox.http');
+    // The editor shows the top of the file (empty lines leave no text);
+    // every request on disk has the token.
+    const shown = new Set(text.split('\n').map((l) => l.trimEnd()));
+    const missing = onDisk
+      .split('\n')
+      .slice(0, 12)
+      .find((l) => l.trim() !== '' && !shown.has(l.trimEnd()));
+    if (missing !== undefined) {
+      fs.writeFileSync(path.join(artifacts, 'dox.http-editor.txt'), text);
+      throw new Error(`the editor does not show this line of the saved dox.http: ${JSON.stringify(missing.slice(0, 80))}`);
+    }
+    await page.screenshot({ path: path.join(artifacts, 'new-request-file.png') });
+    return onDisk;
+  });
+
+  await stepDo('run "DOX: New Request File" again: dox-2.http', async () => {
+    await palette(page, 'DOX: New Request File');
+    await page.locator('#workbench\\.parts\\.statusbar', { hasText: 'DOX: Created dox-2.http.' }).waitFor({ timeout: 20_000 });
+    await requestFileShown(page, 'dox-2.http');
+    savedRequestFile('dox-2.http');
+    if (fs.readFileSync(path.join(workspace, 'dox.http'), 'utf8') !== firstFile) {
+      throw new Error('the second run changed dox.http');
+    }
+    const first = editorTab(page, 'dox.http');
+    if ((await first.count()) !== 1 || (await first.first().evaluate((e) => e.classList.contains('dirty')))) {
+      throw new Error('the dox.http tab is gone or has unsaved changes after the second run');
+    }
+  });
+
+  await stepDo('run "DOX: Open Swagger UI"', async () => {
+    // The emulator's keys name tenantuiurl = the API URL and swagger =
+    // "/document-information-extraction/v1/". code-server trusts loopback
+    // links (no "open the external website?" dialog) and, since the browser
+    // cannot reach the server's loopback, opens them through its port proxy.
+    const swagger = new URL(`${env('E2E_API_URL')}/document-information-extraction/v1/`);
+    const proxied = `${new URL(page.url()).origin}/proxy/${swagger.port}${swagger.pathname}`;
+    const opened = page.context().waitForEvent('page', { timeout: 15_000 });
+    await palette(page, 'DOX: Open Swagger UI');
+    const tab = await opened.catch(() => {
+      throw new Error('no browser tab opened');
+    });
+    await tab.waitForURL((u) => u.protocol.startsWith('http'), { waitUntil: 'commit', timeout: 10_000 }).catch(() => undefined);
+    const url = tab.url();
+    await tab.close();
+    log(`  opened ${url}`);
+    if (url !== proxied && url !== swagger.href) {
+      throw new Error(`a browser tab opened ${JSON.stringify(url)}, not ${swagger.href} (or code-server's ${proxied})`);
+    }
+    await page.locator('#workbench\\.parts\\.statusbar', { hasText: 'DOX: opened the Swagger UI of dox-key.json' }).waitFor({ timeout: 10_000 });
   });
 
   await stepDo('check that no secret is on screen', () => assertNoSecretOnScreen(page, 'the workbench'));
