@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/doxls/doxls/internal/atomicfile"
 )
 
 // DefaultRequestFile is the name doxls.newRequestFile and "doxls init" give
@@ -51,7 +53,7 @@ func FreeName(dir, name string) (string, error) {
 		if _, err := os.Lstat(p); errors.Is(err, fs.ErrNotExist) {
 			return p, nil
 		} else if err != nil {
-			return "", fmt.Errorf("cannot look at %s: %v", p, unwrapPathError(err))
+			return "", fmt.Errorf("cannot look at %s: %v", p, atomicfile.Bare(err))
 		}
 	}
 	return "", tooMany(dir, name)
@@ -71,7 +73,7 @@ func CreateFile(dir, name string, content []byte) (string, error) {
 			continue
 		}
 		if err != nil {
-			return "", fmt.Errorf("cannot create %s: %v", p, unwrapPathError(err))
+			return "", fmt.Errorf("cannot create %s: %v", p, atomicfile.Bare(err))
 		}
 		_, err = f.Write(content)
 		if cerr := f.Close(); err == nil {
@@ -79,7 +81,7 @@ func CreateFile(dir, name string, content []byte) (string, error) {
 		}
 		if err != nil {
 			os.Remove(p)
-			return "", fmt.Errorf("cannot write %s: %v", p, unwrapPathError(err))
+			return "", fmt.Errorf("cannot write %s: %v", p, atomicfile.Bare(err))
 		}
 		return p, nil
 	}
@@ -95,7 +97,7 @@ func WriteSample(dir string) error {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("cannot create %s: %v", p, unwrapPathError(err))
+		return fmt.Errorf("cannot create %s: %v", p, atomicfile.Bare(err))
 	}
 	_, err = f.Write(samplePDF())
 	if cerr := f.Close(); err == nil {
@@ -103,7 +105,7 @@ func WriteSample(dir string) error {
 	}
 	if err != nil {
 		os.Remove(p)
-		return fmt.Errorf("cannot write %s: %v", p, unwrapPathError(err))
+		return fmt.Errorf("cannot write %s: %v", p, atomicfile.Bare(err))
 	}
 	return nil
 }
@@ -114,7 +116,7 @@ func checkFolder(dir string) error {
 		if errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("folder %s does not exist", dir)
 		}
-		return fmt.Errorf("cannot use folder %s: %v", dir, unwrapPathError(err))
+		return fmt.Errorf("cannot use folder %s: %v", dir, atomicfile.Bare(err))
 	}
 	if !st.IsDir() {
 		return fmt.Errorf("%s is not a folder", dir)

@@ -14,6 +14,7 @@ import (
 	"github.com/doxls/doxls/auth"
 	"github.com/doxls/doxls/envfile"
 	"github.com/doxls/doxls/httpfile"
+	"github.com/doxls/doxls/internal/atomicfile"
 )
 
 type insertArgs struct {
@@ -202,19 +203,12 @@ func (h *Handler) document(u protocol.DocumentURI) (Document, error) {
 	}
 	text, err := os.ReadFile(path)
 	if err != nil {
-		return Document{}, fmt.Errorf("cannot read %s: %w", path, unwrapPathError(err))
+		return Document{}, fmt.Errorf("cannot read %s: %w", path, atomicfile.Bare(err))
 	}
 	if !utf8.Valid(text) {
 		return Document{}, fmt.Errorf("%s is not UTF-8 text; doxls leaves it alone", path)
 	}
 	return Document{URI: protocol.DocumentURI(uri.File(path)), Version: -1, Text: text}, nil
-}
-
-func unwrapPathError(err error) error {
-	if pe, ok := err.(*os.PathError); ok {
-		return pe.Err
-	}
-	return err
 }
 
 type docEdits struct {

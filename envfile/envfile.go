@@ -24,6 +24,8 @@ import (
 	"path/filepath"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/doxls/doxls/internal/atomicfile"
 )
 
 // File names the clients look for.
@@ -185,7 +187,7 @@ func ReadFile(path string) ([]byte, bool, error) {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil, false, nil
 	case err != nil:
-		return nil, false, fmt.Errorf("%s cannot be read: %v", path, pathless(err))
+		return nil, false, fmt.Errorf("%s cannot be read: %v", path, atomicfile.Bare(err))
 	case !utf8.Valid(src):
 		return nil, true, fmt.Errorf("%s is not UTF-8 text; left untouched", path)
 	}

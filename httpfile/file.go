@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"unicode/utf8"
+
+	"github.com/doxls/doxls/internal/atomicfile"
 )
 
 // EditFile plans and applies the edits to the file at path in place: it
@@ -41,7 +43,7 @@ func EditFile(path string, opts Options) (Plan, error) {
 	if len(plan.Edits) == 0 {
 		return plan, nil
 	}
-	if err := replaceFile(path, target, before, Apply(src, plan.Edits)); err != nil {
+	if err := atomicfile.Replace(path, target, before, Apply(src, plan.Edits), 0); err != nil {
 		return Plan{}, err
 	}
 	return plan, nil
@@ -51,7 +53,7 @@ func readError(path string, err error) error {
 	if errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("%s does not exist", path)
 	}
-	return fmt.Errorf("%s cannot be read: %v", path, unwrapPath(err))
+	return fmt.Errorf("%s cannot be read: %v", path, atomicfile.Bare(err))
 }
 
 // firstInvalid returns the 1-based line and byte column of the first byte
@@ -67,68 +69,4 @@ func firstInvalid(src []byte) (line, col int) {
 	}
 	start := bytes.LastIndexByte(src[:off], '\n') + 1
 	return bytes.Count(src[:off], []byte("\n")) + 1, off - start + 1
-}
-
-// replaceFile writes data to a temporary file beside target, syncs it, and
-// renames it over target, unless target changed since before was taken.
-func replaceFile(path, target string, before fs.FileInfo, data []byte) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".doxls-*")
-	if err != nil {
-		return fmt.Errorf("%s cannot be written: %v", path, unwrapPath(err))
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	mode := before.Mode() & (fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky)
-	if _, err = tmp.Write(data); err == nil {
-		if err = tmp.Chmod(mode); err == nil {
-			err = tmp.Sync()
-		}
-	}
-	if err != nil {
-		return fmt.Errorf("%s cannot be written: %v", path, unwrapPath(err))
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("%s cannot be written: %v", path, unwrapPath(err))
-	}
-	now, err := os.Stat(target)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("%s vanished while it was being edited; nothing written", path)
-	case err != nil:
-		return fmt.Errorf("%s cannot be written: %v", path, unwrapPath(err))
-	case !now.ModTime().Equal(before.ModTime()) || now.Size() != before.Size():
-		return fmt.Errorf("%s changed while it was being edited; left as it is now", path)
-	}
-	if err = os.Rename(tmp.Name(), target); err != nil {
-		return fmt.Errorf("%s cannot be replaced: %v", path, unwrapPath(err))
-	}
-	syncDir(filepath.Dir(target))
-	return nil
-}
-
-// syncDir makes the rename durable; a failure only loses durability, not
-// data, so it is not reported.
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
-	}
-}
-
-// unwrapPath drops the operation and temporary path from an *fs.PathError:
-// the message names the user's file instead.
-func unwrapPath(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	var le *os.LinkError
-	if errors.As(err, &le) {
-		return le.Err
-	}
-	return err
 }
