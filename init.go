@@ -27,13 +27,9 @@ func initFile(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	dir := "."
-	switch len(pos) {
-	case 0:
-	case 1:
-		dir = pos[0]
-	default:
-		return usageError{"init takes at most one folder"}
+	dir, err := folderArg("init", pos)
+	if err != nil {
+		return err
 	}
 	s := commands.DefaultSettings()
 	s.InsertMode = httpfile.Mode(*mode)

@@ -113,6 +113,17 @@ func newFlags(name string) *flag.FlagSet {
 	return fs
 }
 
+// folderArg is the optional [DIR] argument of a subcommand, "." without it.
+func folderArg(cmd string, args []string) (string, error) {
+	switch len(args) {
+	case 0:
+		return ".", nil
+	case 1:
+		return args[0], nil
+	}
+	return "", usageError{cmd + " takes at most one folder"}
+}
+
 func parseFlags(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -274,13 +285,9 @@ func keys(args []string, stdout io.Writer) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	dir := "."
-	switch fs.NArg() {
-	case 0:
-	case 1:
-		dir = fs.Arg(0)
-	default:
-		return usageError{"keys takes at most one folder"}
+	dir, err := folderArg("keys", fs.Args())
+	if err != nil {
+		return err
 	}
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return fmt.Errorf("%s is not a folder", dir)

@@ -114,13 +114,9 @@ func check(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	dir := "."
-	switch fs.NArg() {
-	case 0:
-	case 1:
-		dir = fs.Arg(0)
-	default:
-		return usageError{"check takes at most one folder"}
+	dir, err := folderArg("check", fs.Args())
+	if err != nil {
+		return err
 	}
 	rep, err := secretscan.Scan(ctx, gitcheck.New(), dir)
 	if err != nil {
