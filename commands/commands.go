@@ -76,6 +76,8 @@ type Handler struct {
 
 type command func(h *Handler, ctx context.Context, args []json.RawMessage) (any, error)
 
+// table holds the commands of DESIGN.md §5, the ones executeCommandProvider
+// lists.
 var table = map[string]command{
 	LoadServiceKey: (*Handler).loadServiceKey,
 	GetToken:       (*Handler).getToken,
@@ -84,6 +86,15 @@ var table = map[string]command{
 	TokenInfo:      (*Handler).tokenInfo,
 	ClearToken:     (*Handler).clearToken,
 	NewRequestFile: (*Handler).newRequestFile,
+}
+
+// quickFixes run the code actions that keep secrets out of git. They are
+// executed like the others but not listed: the contract lists exactly the
+// §5 commands, and clients run a code action's command without looking it
+// up (the VS Code extension registers these two itself).
+var quickFixes = map[string]command{
+	MoveTokensToEnvFile: (*Handler).moveTokensToEnvFile,
+	IgnoreFile:          (*Handler).ignoreFile,
 }
 
 // IDs lists the implemented command ids, for executeCommandProvider.
@@ -100,6 +111,9 @@ func IDs() []string {
 // JSON-RPC code to answer with.
 func (h *Handler) Execute(ctx context.Context, id string, args []json.RawMessage) (any, error) {
 	cmd, ok := table[id]
+	if !ok {
+		cmd, ok = quickFixes[id]
+	}
 	if !ok {
 		return nil, invalidParams("unknown command %q", id)
 	}

@@ -14,8 +14,7 @@ import (
 	"github.com/doxls/doxls/httpfile"
 )
 
-// Commands of the "keep secrets out of git" issue; they are listed with
-// the others in executeCommandProvider.
+// The quick fixes' commands (see quickFixes in commands.go).
 const (
 	// MoveTokensToEnvFile: {"uri"} → the request file's Bearer tokens go to
 	// its environment file (envFile mode, whatever insertMode says).
@@ -25,11 +24,6 @@ const (
 	// index (git rm --cached).
 	IgnoreFile = "doxls.ignoreFile"
 )
-
-func init() {
-	table[MoveTokensToEnvFile] = (*Handler).moveTokensToEnvFile
-	table[IgnoreFile] = (*Handler).ignoreFile
-}
 
 func fileURI(path string) protocol.DocumentURI { return protocol.DocumentURI(uri.File(path)) }
 

@@ -47,6 +47,11 @@ export class DoxCommands implements vscode.Disposable {
     reg('dox.restartServer', () => this.restartServer());
     reg('dox.newRequestFile', () => this.newRequestFile());
     reg('dox.openSwagger', () => this.openSwagger());
+    // The server's quick fixes run these; it does not list them among its
+    // commands, so the client library does not register them for us.
+    for (const id of ['doxls.moveTokensToEnvFile', 'doxls.ignoreFile']) {
+      reg(id, (arg) => this.quickFix(id, arg));
+    }
     this.disposables.push(
       vscode.workspace.registerTextDocumentContentProvider(DETAILS_SCHEME, {
         onDidChange: this.detailsChanged.event,
@@ -54,6 +59,14 @@ export class DoxCommands implements vscode.Disposable {
       }),
       this.detailsChanged,
     );
+  }
+
+  private async quickFix(id: string, arg: unknown): Promise<void> {
+    try {
+      await this.server.execute(id, typeof arg === 'object' && arg !== null ? arg : undefined);
+    } catch (err) {
+      await showCommandError(err);
+    }
   }
 
   private keyArgs(extra: object = {}): object {
