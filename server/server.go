@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"sync"
 
 	"go.lsp.dev/jsonrpc2"
@@ -51,6 +52,12 @@ func Run(ctx context.Context, opts Options) error {
 		opts.Getenv = os.Getenv
 	}
 
+	// A language server should stay small beside the editor: past a soft
+	// limit the collector works harder rather than letting the heap grow
+	// (GOMEMLIMIT still overrides it).
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(softMemoryLimit)
+	}
 	s := newServer(opts, log)
 	st := newStream(opts.In, opts.Out, closerFunc(func() error { return nil }))
 	conn := jsonrpc2.NewConn(st)
@@ -68,6 +75,9 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	return ErrNoShutdown
 }
+
+// softMemoryLimit is the heap size past which garbage is collected eagerly.
+const softMemoryLimit = 28 << 20
 
 type closerFunc func() error
 
