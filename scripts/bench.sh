@@ -10,7 +10,8 @@ echo "== go test -bench (auth, httpfile)"
 go test -run '^$' -bench . -benchmem ./auth ./httpfile
 echo
 echo "== go test -bench (server over stdio)"
-go test -run '^$' -bench . -benchtime 200x ./server
+go test -run '^$' -bench 'SpawnToInitialize|GetTokenCached|RoundTripFloor' -benchtime 200x ./server
+go test -run '^$' -bench InsertBearerLarge -benchtime 20x ./server
 echo
 echo "== doxls token vs curl"
 scripts/bench-token.sh "${RUNS:-200}"
