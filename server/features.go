@@ -152,8 +152,8 @@ func (s *Server) codeLens(ctx context.Context, raw json.RawMessage) (any, error)
 		case strings.HasPrefix(strings.ToLower(hdr.Value), "bearer "):
 			ref, ok := tokens[hdr.Line]
 			if !ok {
-				if name := varName(hdr.Value); name != "" {
-					ref, ok = tokens[vars[name]]
+				if line, defined := vars[varName(hdr.Value)]; defined {
+					ref, ok = tokens[line]
 				}
 			}
 			if !ok {
