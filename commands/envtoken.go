@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"path/filepath"
@@ -101,6 +102,21 @@ func UsesEnv(src []byte, opts httpfile.Options) bool {
 
 // envRequests lists the request lines that use the environment's token.
 func envRequests(src []byte, opts httpfile.Options) []int {
+	var out []int
+	for _, h := range envHeaders(src, opts) {
+		out = append(out, h.line)
+	}
+	return out
+}
+
+type envHeader struct {
+	line int // the request line
+	hdr  httpfile.Header
+}
+
+// envHeaders lists the Authorization headers of the requests opts allows
+// that name the environment's token.
+func envHeaders(src []byte, opts httpfile.Options) []envHeader {
 	name := opts.VariableName
 	if name == "" {
 		name = httpfile.DefaultVariable
@@ -117,7 +133,7 @@ func envRequests(src []byte, opts httpfile.Options) []int {
 			}
 		}
 	}
-	var out []int
+	var out []envHeader
 	for _, r := range doc.Requests {
 		if ok, _ := r.Allowed(opts); !ok {
 			continue
@@ -130,11 +146,47 @@ func envRequests(src []byte, opts httpfile.Options) []int {
 			cred = strings.TrimSpace(cred)
 			if strings.EqualFold(scheme, "Bearer") && strings.HasPrefix(cred, "{{") && strings.HasSuffix(cred, "}}") &&
 				strings.Join(strings.Fields(cred[2:len(cred)-2]), " ") == want {
-				out = append(out, r.Line)
+				out = append(out, envHeader{r.Line, h})
 			}
 		}
 	}
 	return out
+}
+
+// EnvTokens lists the Bearer headers of the request file at path (text
+// src) that take their token from an environment file, each with that
+// token and the header value's range, so that hover, code lens, expiry
+// diagnostics and adoption treat them like tokens written in the file.
+func EnvTokens(src []byte, path string, folders []string, s Settings, apiHost string) []httpfile.TokenRef {
+	if !bytes.Contains(src, []byte(s.VariableName)) {
+		return nil // the cheap test first: this runs after every change
+	}
+	var refs []httpfile.TokenRef
+	for _, f := range []envfile.Format{envfile.FormatJSON, envfile.FormatDotenv} {
+		opts := httpfile.Options{APIHost: apiHost, ExtraHosts: s.ExtraHosts, VariableName: s.VariableName, Dotenv: f == envfile.FormatDotenv}
+		headers := envHeaders(src, opts)
+		if len(headers) == 0 {
+			continue
+		}
+		ts := s
+		ts.EnvFormat = f
+		t := EnvTargetFor(path, RootFor(folders, path), ts)
+		if !t.Exists {
+			continue
+		}
+		env, _, err := envfile.ReadFile(t.Path)
+		if err != nil {
+			continue
+		}
+		token, ok, err := envfile.Lookup(t.Format, env, t.Env, t.Name)
+		if err != nil || !ok || token == "" {
+			continue
+		}
+		for _, h := range headers {
+			refs = append(refs, httpfile.TokenRef{Token: token, Range: h.hdr.ValueRange, Line: h.hdr.Line})
+		}
+	}
+	return refs
 }
 
 // rootFor is the workspace folder holding path, "" when none does.

@@ -92,12 +92,32 @@ func (h *Handler) fresh(key *auth.ServiceKey, margin time.Duration, force bool) 
 	return ok && !force && time.Until(cached.ExpiresAt) > margin
 }
 
+// TokensOf lists the Bearer tokens doc uses: written in it (literal or as
+// an @variable), or kept in its environment file in envFile mode.
+func (h *Handler) TokensOf(doc Document) []httpfile.TokenRef {
+	return append(httpfile.Tokens(doc.Text), h.EnvTokensOf(doc)...)
+}
+
+// EnvTokensOf lists the Bearer headers of doc that take their token from
+// its environment file, with that token (see EnvTokens).
+func (h *Handler) EnvTokensOf(doc Document) []httpfile.TokenRef {
+	path, err := PathOf(string(doc.URI))
+	if err != nil || path == string(doc.URI) {
+		return nil
+	}
+	apiHost := ""
+	if key, err := h.Keys.Get(""); err == nil {
+		apiHost = key.APIHost()
+	}
+	return EnvTokens(doc.Text, path, h.Keys.Folders(), h.Settings(), apiHost)
+}
+
 // adopt takes a still-valid token of this key's client from an open
 // document, so that a restarted server does not fetch a new one.
 func (h *Handler) adopt(key *auth.ServiceKey, margin time.Duration) {
 	var best auth.Token
 	for _, doc := range h.Docs.All() {
-		for _, ref := range httpfile.Tokens(doc.Text) {
+		for _, ref := range h.TokensOf(doc) {
 			c, err := auth.ParseClaims(ref.Token)
 			if err != nil || c.ClientID != key.UAA.ClientID || !issuedFor(c, key) || time.Until(c.ExpiresAt) <= margin {
 				continue

@@ -73,7 +73,7 @@ func (d *diagnostics) update(doc commands.Document) {
 	diags := []protocol.Diagnostic{}
 	var next time.Time
 	refs := httpfile.Tokens(doc.Text)
-	for _, ref := range refs {
+	for _, ref := range append(refs, d.s.cmds.EnvTokensOf(doc)...) {
 		c, err := d.claims.parse(ref.Token)
 		if err != nil || c.ExpiresAt.IsZero() {
 			continue

@@ -41,7 +41,7 @@ func (s *Server) hover(ctx context.Context, raw json.RawMessage) (any, error) {
 	if !ok {
 		return nil, nil
 	}
-	for _, ref := range httpfile.Tokens(doc.Text) {
+	for _, ref := range s.cmds.TokensOf(doc) {
 		r := commands.Range(ref.Range)
 		if !contains(r, p.Position) {
 			continue
@@ -128,7 +128,7 @@ func (s *Server) codeLens(ctx context.Context, raw json.RawMessage) (any, error)
 	rule := httpfile.Options{APIHost: key.APIHost(), ExtraHosts: settings.ExtraHosts}
 	parsed := httpfile.Parse(doc.Text)
 	tokens := map[int]httpfile.TokenRef{} // by line of the Bearer header or variable
-	for _, t := range httpfile.Tokens(doc.Text) {
+	for _, t := range s.cmds.TokensOf(doc) {
 		tokens[t.Line] = t
 	}
 	vars := map[string]int{}
