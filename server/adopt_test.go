@@ -11,21 +11,13 @@ import (
 // or a test emulator) is never taken for this key's token.
 func TestTokenOfAnotherIssuerIsNotAdopted(t *testing.T) {
 	other := newEnv(t, uaatest.Options{})
-	oc := other.start()
-	oc.initialize(other.dir, nil)
-	var foreign tokenResult
-	if err := oc.command("doxls.getToken", nil, &foreign); err != nil {
-		t.Fatal(err)
-	}
+	oc := other.session(nil)
+	foreign := oc.token(nil)
 
 	e := newEnv(t, uaatest.Options{})
-	c := e.start()
-	c.initialize(e.dir, nil)
+	c := e.session(nil)
 	c.open(filepath.Join(e.dir, "a.http"), "GET "+e.apiURL()+"/capabilities\nAuthorization: Bearer "+foreign.AccessToken+"\n")
-	var tok tokenResult
-	if err := c.command("doxls.getToken", nil, &tok); err != nil {
-		t.Fatal(err)
-	}
+	tok := c.token(nil)
 	if tok.FromCache || tok.AccessToken == foreign.AccessToken {
 		t.Errorf("the other UAA's token was adopted (fromCache %v)", tok.FromCache)
 	}

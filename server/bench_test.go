@@ -24,8 +24,7 @@ func BenchmarkSpawnToInitialize(b *testing.B) {
 	e := newEnv(b, uaatest.Options{})
 	for b.Loop() {
 		start := time.Now()
-		c := e.start()
-		c.initialize(e.dir, nil)
+		c := e.session(nil)
 		b.ReportMetric(float64(time.Since(start).Microseconds())/1000, "ms/spawn")
 		c.shutdown()
 	}
@@ -35,10 +34,7 @@ func BenchmarkSpawnToInitialize(b *testing.B) {
 // the token cached.
 func BenchmarkGetTokenCached(b *testing.B) {
 	c := benchSession(b)
-	var tok tokenResult
-	if err := c.command("doxls.getToken", nil, &tok); err != nil {
-		b.Fatal(err)
-	}
+	tok := c.token(nil)
 	var lat []time.Duration
 	for b.Loop() {
 		start := time.Now()
@@ -77,8 +73,7 @@ func BenchmarkInsertBearerLarge(b *testing.B) {
 	for _, mode := range []string{"header", "variable"} {
 		b.Run(mode, func(b *testing.B) {
 			e := newEnv(b, uaatest.Options{})
-			c := e.start()
-			c.initialize(e.dir, map[string]any{"insertMode": mode})
+			c := e.session(map[string]any{"insertMode": mode})
 			var doc strings.Builder
 			for i := 0; i < 5000; i++ {
 				fmt.Fprintf(&doc, "### job %d\nGET %s/document/jobs/%d\nAccept: application/json\nX-Trace: %d\n\n", i, e.apiURL(), i, i)
@@ -113,8 +108,7 @@ func BenchmarkInsertBearerLarge(b *testing.B) {
 
 func benchSession(b *testing.B) *client {
 	e := newEnv(b, uaatest.Options{})
-	c := e.start()
-	c.initialize(e.dir, nil)
+	c := e.session(nil)
 	return c
 }
 
@@ -138,8 +132,7 @@ func rssKB(b *testing.B, pid int) int {
 // one connection make one request to UAA.
 func TestConcurrentGetTokenColdCache(t *testing.T) {
 	e := newEnv(t, uaatest.Options{})
-	c := e.start()
-	c.initialize(e.dir, nil)
+	c := e.session(nil)
 	var wg sync.WaitGroup
 	tokens := make([]string, 500)
 	errs := make([]error, 500)

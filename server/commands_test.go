@@ -36,8 +36,7 @@ func TestLoadServiceKeyDiscoversAndLoads(t *testing.T) {
 	e.write("keys/other.txt", "Getting key dox-key for service instance dox as me@example.com...\n\n"+
 		`{"credentials": `+string(e.uaa.KeyJSON(second))+"}\n")
 	e.write("node_modules/pkg/key.json", string(e.uaa.KeyJSON(second))) // never scanned
-	c := e.start()
-	c.initialize(e.dir, nil)
+	c := e.session(nil)
 
 	var res struct {
 		Keys []struct {
@@ -84,8 +83,7 @@ func TestLoadServiceKeyDiscoversAndLoads(t *testing.T) {
 
 func TestGetTokenCachesAndReportsStatus(t *testing.T) {
 	e := newEnv(t, uaatest.Options{})
-	c := e.start()
-	c.initialize(e.dir, nil)
+	c := e.session(nil)
 
 	var first, second, forced tokenResult
 	if err := c.command("doxls.getToken", nil, &first); err != nil {
@@ -131,8 +129,7 @@ func TestGetTokenCachesAndReportsStatus(t *testing.T) {
 
 func TestTokenInfo(t *testing.T) {
 	e := newEnv(t, uaatest.Options{})
-	c := e.start()
-	c.initialize(e.dir, nil)
+	c := e.session(nil)
 	var info struct {
 		ClientID, ZoneID, IssuedAt, ExpiresAt, Issuer, GrantType string
 		Scopes                                                   []string
@@ -154,8 +151,7 @@ func TestTokenInfo(t *testing.T) {
 
 func TestCommandErrors(t *testing.T) {
 	e := newEnv(t, uaatest.Options{})
-	c := e.start()
-	c.initialize(e.dir, nil)
+	c := e.session(nil)
 	cases := []struct {
 		name string
 		cmd  string
@@ -193,8 +189,7 @@ func TestWrongSecretIsOneLineWithoutTheSecret(t *testing.T) {
 	e := newEnv(t, uaatest.Options{})
 	wrong := uaatest.Client{ID: uaatest.DefaultClient.ID, Secret: "wr0ng+$ecret/=!"}
 	e.write("dox-key.json", string(e.uaa.KeyJSON(wrong)))
-	c := e.start("--log-level", "debug")
-	c.initialize(e.dir, nil)
+	c := e.session(nil, "--log-level", "debug")
 	err := c.command("doxls.getToken", nil, nil)
 	if err == nil {
 		t.Fatal("getToken with a wrong secret succeeded")
@@ -215,8 +210,7 @@ func TestWrongSecretIsOneLineWithoutTheSecret(t *testing.T) {
 
 func TestInsertAndRefreshBearers(t *testing.T) {
 	e := newEnv(t, uaatest.Options{})
-	c := e.start()
-	c.initialize(e.dir, nil)
+	c := e.session(nil)
 	src := "\ufeff# DOX calls – Überblick\r\n" +
 		"@host = " + e.apiURL() + "\r\n" +
 		"\r\n" +
@@ -232,10 +226,7 @@ func TestInsertAndRefreshBearers(t *testing.T) {
 	if err := c.command("doxls.insertBearer", map[string]any{"uri": u}, &res); err != nil {
 		t.Fatalf("insertBearer: %v", err)
 	}
-	var tok tokenResult
-	if err := c.command("doxls.getToken", nil, &tok); err != nil {
-		t.Fatal(err)
-	}
+	tok := c.token(nil)
 	want := strings.Replace(src, "Accept: application/json\r\n", "Accept: application/json\r\nAuthorization: Bearer "+tok.AccessToken+"\r\n", 1)
 	if got := c.text(u); got != want {
 		t.Fatalf("document after insertBearer differs from the expected bytes:\n got %q\nwant %q", redactIn(got, tok.AccessToken), redactIn(want, tok.AccessToken))
@@ -274,8 +265,7 @@ func TestInsertAndRefreshBearers(t *testing.T) {
 
 func TestInsertBearerOneRequestByLine(t *testing.T) {
 	e := newEnv(t, uaatest.Options{})
-	c := e.start()
-	c.initialize(e.dir, map[string]any{"insertMode": "variable", "variableName": "tok"})
+	c := e.session(map[string]any{"insertMode": "variable", "variableName": "tok"})
 	src := "GET " + e.apiURL() + "/capabilities\n\n###\n\nGET " + e.apiURL() + "/document/jobs\n"
 	u := c.open(filepath.Join(e.dir, "two.http"), src)
 	var res insertResult
@@ -293,8 +283,7 @@ func TestInsertBearerOneRequestByLine(t *testing.T) {
 
 func TestRefusedEditIsAnError(t *testing.T) {
 	e := newEnv(t, uaatest.Options{})
-	c := e.start()
-	c.initialize(e.dir, nil)
+	c := e.session(nil)
 	src := "GET " + e.apiURL() + "/capabilities\n"
 	u := c.open(filepath.Join(e.dir, "a.http"), src)
 	c.mu.Lock()

@@ -13,17 +13,13 @@ import (
 // it, and a restarted server adopts it.
 func TestEnvFileTokenIsHoveredCountedAndAdopted(t *testing.T) {
 	e := newEnv(t, uaatest.Options{})
-	c := e.start()
-	c.initialize(e.dir, map[string]any{"insertMode": "envFile"})
+	c := e.session(map[string]any{"insertMode": "envFile"})
 	src := "GET " + e.apiURL() + "/capabilities\n"
 	u := c.open(filepath.Join(e.dir, "dox.http"), src)
 	if err := c.command("doxls.insertBearer", map[string]any{"uri": u}, nil); err != nil {
 		t.Fatal(err)
 	}
-	var tok tokenResult
-	if err := c.command("doxls.getToken", nil, &tok); err != nil {
-		t.Fatal(err)
-	}
+	tok := c.token(nil)
 	if got := c.text(u); !strings.HasSuffix(got, "Authorization: Bearer {{doxToken}}\n") {
 		t.Fatalf("request file: %q", redactJWTs(got))
 	}
@@ -44,13 +40,9 @@ func TestEnvFileTokenIsHoveredCountedAndAdopted(t *testing.T) {
 	}
 	c.shutdown()
 
-	again := e.start()
-	again.initialize(e.dir, map[string]any{"insertMode": "envFile"})
+	again := e.session(map[string]any{"insertMode": "envFile"})
 	again.open(filepath.Join(e.dir, "dox.http"), c.text(u))
-	var adopted tokenResult
-	if err := again.command("doxls.getToken", nil, &adopted); err != nil {
-		t.Fatal(err)
-	}
+	adopted := again.token(nil)
 	if !adopted.FromCache || adopted.AccessToken != tok.AccessToken || e.uaa.TokenRequests() != 1 {
 		t.Errorf("after a restart: fromCache %v, same token %v, UAA requests %d", adopted.FromCache, adopted.AccessToken == tok.AccessToken, e.uaa.TokenRequests())
 	}

@@ -29,8 +29,7 @@ type diagnosticsNote struct {
 func TestAutoRefreshReplacesTheTokenInOpenDocuments(t *testing.T) {
 	// Tokens live 4 s and enter the 2 s margin after 2 s.
 	e := newEnv(t, uaatest.Options{TokenTTL: 4 * time.Second})
-	c := e.start()
-	c.initialize(e.dir, map[string]any{"refreshMarginSeconds": 2})
+	c := e.session(map[string]any{"refreshMarginSeconds": 2})
 	u := c.open(filepath.Join(e.dir, "a.http"), "GET "+e.apiURL()+"/capabilities\n")
 	other := c.open(filepath.Join(e.dir, "b.http"), "GET "+e.apiURL()+"/document/jobs\n")
 	if err := c.command("doxls.insertBearer", map[string]any{"uri": u}, nil); err != nil {
@@ -58,8 +57,7 @@ func TestAutoRefreshReplacesTheTokenInOpenDocuments(t *testing.T) {
 func TestX509KeyOverMutualTLS(t *testing.T) {
 	e := newEnv(t, uaatest.Options{})
 	e.write("dox-key.json", string(e.uaa.X509KeyJSON("sb-x509-client!b48751|dox-xsuaa-std-trial!b10844", time.Hour)))
-	c := e.start()
-	c.initialize(e.dir, nil)
+	c := e.session(nil)
 	var tok tokenResult
 	if err := c.command("doxls.getToken", nil, &tok); err != nil {
 		t.Fatalf("getToken with an x509 key: %v", err)
@@ -76,8 +74,7 @@ func TestX509KeyOverMutualTLS(t *testing.T) {
 func TestExpiredCertificateIsNamed(t *testing.T) {
 	e := newEnv(t, uaatest.Options{})
 	e.write("dox-key.json", string(e.uaa.X509KeyJSON("sb-x509!b1|dox!b2", -time.Hour)))
-	c := e.start()
-	c.initialize(e.dir, nil)
+	c := e.session(nil)
 	var res struct {
 		Problems []string `json:"problems"`
 	}
@@ -95,21 +92,13 @@ func TestExpiredCertificateIsNamed(t *testing.T) {
 
 func TestRestartAdoptsATokenFromAnOpenDocument(t *testing.T) {
 	e := newEnv(t, uaatest.Options{})
-	c := e.start()
-	c.initialize(e.dir, nil)
-	var tok tokenResult
-	if err := c.command("doxls.getToken", nil, &tok); err != nil {
-		t.Fatal(err)
-	}
+	c := e.session(nil)
+	tok := c.token(nil)
 	c.shutdown()
 
-	again := e.start()
-	again.initialize(e.dir, nil)
+	again := e.session(nil)
 	again.open(filepath.Join(e.dir, "a.http"), "GET "+e.apiURL()+"/capabilities\nAuthorization: Bearer "+tok.AccessToken+"\n")
-	var adopted tokenResult
-	if err := again.command("doxls.getToken", nil, &adopted); err != nil {
-		t.Fatal(err)
-	}
+	adopted := again.token(nil)
 	if adopted.AccessToken != tok.AccessToken || !adopted.FromCache {
 		t.Errorf("after restart: same token %v, fromCache %v", adopted.AccessToken == tok.AccessToken, adopted.FromCache)
 	}
@@ -120,12 +109,8 @@ func TestRestartAdoptsATokenFromAnOpenDocument(t *testing.T) {
 
 func TestDiagnosticsCodeLensAndQuickFix(t *testing.T) {
 	e := newEnv(t, uaatest.Options{TokenTTL: 2 * time.Second})
-	c := e.start()
-	c.initialize(e.dir, map[string]any{"autoRefresh": false, "refreshMarginSeconds": 1})
-	var old tokenResult
-	if err := c.command("doxls.getToken", nil, &old); err != nil {
-		t.Fatal(err)
-	}
+	c := e.session(map[string]any{"autoRefresh": false, "refreshMarginSeconds": 1})
+	old := c.token(nil)
 	c.waitStatus("expired") // the 2 s token has run out
 	src := "### jobs\nGET " + e.apiURL() + "/document/jobs\nAuthorization: Bearer " + old.AccessToken + "\n\n### capabilities\nGET " + e.apiURL() + "/capabilities\n"
 	u := c.open(filepath.Join(e.dir, "a.http"), src)
@@ -189,8 +174,7 @@ func TestDiagnosticsCodeLensAndQuickFix(t *testing.T) {
 
 func TestSettingsChangeWithoutRestart(t *testing.T) {
 	e := newEnv(t, uaatest.Options{})
-	c := e.start()
-	c.initialize(e.dir, nil)
+	c := e.session(nil)
 	if err := c.conn.Notify(t.Context(), "workspace/didChangeConfiguration", map[string]any{
 		"settings": map[string]any{"dox": map[string]any{"insertMode": "variable", "variableName": "bearer"}},
 	}); err != nil {
@@ -213,8 +197,7 @@ func waitForText(t *testing.T, c *client, u protocol.DocumentURI, cond func(stri
 
 func TestTimeoutSetting(t *testing.T) {
 	e := newEnv(t, uaatest.Options{})
-	c := e.start()
-	c.initialize(e.dir, map[string]any{"timeoutSeconds": 0.2})
+	c := e.session(map[string]any{"timeoutSeconds": 0.2})
 	e.uaa.SetFault(uaatest.Fault{Kind: uaatest.FaultHang})
 	err := c.command("doxls.getToken", nil, nil)
 	if err == nil || !strings.Contains(err.Error(), e.uaa.URL) || !strings.Contains(err.Error(), "200ms") || strings.Contains(err.Error(), "\n") {
@@ -232,8 +215,7 @@ func TestKeyFileAppearsWhileRunning(t *testing.T) {
 	if err := os.Remove(e.key); err != nil {
 		t.Fatal(err)
 	}
-	c := e.start()
-	c.initialize(e.dir, nil)
+	c := e.session(nil)
 	err = c.command("doxls.getToken", nil, nil)
 	if err == nil || !strings.Contains(err.Error(), "no DOX service key") {
 		t.Fatalf("getToken without a key: %v", err)

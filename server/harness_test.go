@@ -444,6 +444,29 @@ func (c *client) initialize(folder string, options map[string]any) {
 	}
 }
 
+// session starts doxls serve (with args) in e's folder and initializes it
+// with the given initializationOptions.
+func (e *env) session(options map[string]any, args ...string) *client {
+	e.t.Helper()
+	c := e.start(args...)
+	c.initialize(e.dir, options)
+	return c
+}
+
+// token runs doxls.getToken with args (nil: none) and fails the test on error.
+func (c *client) token(args map[string]any) tokenResult {
+	c.t.Helper()
+	var tok tokenResult
+	var arg any
+	if args != nil {
+		arg = args
+	}
+	if err := c.command("doxls.getToken", arg, &tok); err != nil {
+		c.t.Fatalf("doxls.getToken: %v", err)
+	}
+	return tok
+}
+
 func (c *client) open(path, text string) protocol.DocumentURI {
 	c.t.Helper()
 	u := uri.File(path)

@@ -67,10 +67,7 @@ func TestNewRequestFileThroughTheEditor(t *testing.T) {
 		t.Fatalf("the editor was asked to create %v, want only %s", c.created, first.URI)
 	}
 	text := c.text(first.URI)
-	var tok tokenResult
-	if err := c.command("doxls.getToken", nil, &tok); err != nil {
-		t.Fatal(err)
-	}
+	tok := c.token(nil)
 	if got := fileToken(t, text); got != tok.AccessToken {
 		t.Errorf("the new file holds token %s, the server's is %s", redacted(got), redacted(tok.AccessToken))
 	}
@@ -112,8 +109,7 @@ func TestNewRequestFileThroughTheEditor(t *testing.T) {
 func TestNewRequestFileOnDisk(t *testing.T) {
 	e := newEnv(t, uaatest.Options{})
 	ownSample := e.write("requests/sample.pdf", "%PDF-1.7 the user's own invoice")
-	c := e.start()
-	c.initialize(e.dir, map[string]any{"insertMode": "variable"})
+	c := e.session(map[string]any{"insertMode": "variable"})
 
 	var first, second, rest newFileResult
 	if err := c.command("doxls.newRequestFile", map[string]any{"folder": "requests"}, &first); err != nil {
@@ -184,8 +180,7 @@ func TestNewRequestFileNeedsTheAPIURL(t *testing.T) {
 	}
 	uaaOnly := `{"clientid": "` + uaatest.DefaultClient.ID + `", "clientsecret": "` + jsonEscape(uaatest.DefaultClient.Secret) + `", "url": "` + e.uaa.URL + `"}`
 	e.write("uaa.json", uaaOnly)
-	c := e.start()
-	c.initialize(e.dir, nil)
+	c := e.session(nil)
 	err := c.command("doxls.newRequestFile", nil, nil)
 	if err == nil || !strings.Contains(err.Error(), "uaa.json has no API URL") {
 		t.Fatalf("newRequestFile with a uaa-only key: %v, want an error naming the key and the API URL", err)
@@ -206,8 +201,7 @@ func hideTokens(text, token string) string { return strings.ReplaceAll(text, tok
 // holds it, before the request file exists.
 func TestNewRequestFileEnvFileMode(t *testing.T) {
 	e := newEnv(t, uaatest.Options{})
-	c := e.start()
-	c.initialize(e.dir, map[string]any{"insertMode": "envFile"})
+	c := e.session(map[string]any{"insertMode": "envFile"})
 	var res struct {
 		URI protocol.DocumentURI `json:"uri"`
 		Env struct {
@@ -227,10 +221,7 @@ func TestNewRequestFileEnvFileMode(t *testing.T) {
 	if res.Env.Path != envPath || res.Env.Env != "dev" || !res.Env.Created {
 		t.Errorf("env = %+v, want %s (environment dev) created", res.Env, envPath)
 	}
-	var tok tokenResult
-	if err := c.command("doxls.getToken", nil, &tok); err != nil {
-		t.Fatal(err)
-	}
+	tok := c.token(nil)
 	var env map[string]map[string]string
 	if err := json.Unmarshal([]byte(readFile(t, envPath)), &env); err != nil {
 		t.Fatalf("%s: %v", envPath, err)

@@ -230,12 +230,8 @@ func TestExitStatus(t *testing.T) {
 
 func TestHoverAnswersWhileAFetchIsStalled(t *testing.T) {
 	e := newEnv(t, uaatest.Options{})
-	c := e.start()
-	c.initialize(e.dir, nil)
-	var tok tokenResult
-	if err := c.command("doxls.getToken", nil, &tok); err != nil {
-		t.Fatal(err)
-	}
+	c := e.session(nil)
+	tok := c.token(nil)
 	u := c.open(filepath.Join(e.dir, "a.http"), "GET "+e.apiURL()+"/capabilities\nAuthorization: Bearer "+tok.AccessToken+"\n")
 
 	e.uaa.SetFault(uaatest.Fault{Kind: uaatest.FaultHang})
@@ -292,12 +288,8 @@ func TestCancelRequestStopsAStalledFetch(t *testing.T) {
 func TestLogsHoldNoSecretAtDebugLevel(t *testing.T) {
 	e := newEnv(t, uaatest.Options{})
 	logFile := filepath.Join(t.TempDir(), "doxls.log")
-	c := e.start("--log-level", "debug", "--log-file", logFile)
-	c.initialize(e.dir, nil)
-	var tok tokenResult
-	if err := c.command("doxls.getToken", nil, &tok); err != nil {
-		t.Fatal(err)
-	}
+	c := e.session(nil, "--log-level", "debug", "--log-file", logFile)
+	tok := c.token(nil)
 	u := c.open(filepath.Join(e.dir, "a.http"), "GET "+e.apiURL()+"/capabilities\n")
 	if err := c.command("doxls.insertBearer", map[string]any{"uri": u}, nil); err != nil {
 		t.Fatal(err)

@@ -82,12 +82,8 @@ type codeAction struct {
 
 func TestTrackedRequestFileWithATokenGetsAWarningAndQuickFixes(t *testing.T) {
 	e := newEnv(t, uaatest.Options{})
-	c0 := e.start()
-	c0.initialize(e.dir, nil)
-	var tok tokenResult
-	if err := c0.command("doxls.getToken", nil, &tok); err != nil {
-		t.Fatal(err)
-	}
+	c0 := e.session(nil)
+	tok := c0.token(nil)
 	c0.shutdown()
 
 	text := "GET " + e.apiURL() + "/capabilities\nAuthorization: Bearer " + tok.AccessToken + "\n###\nGET " + e.apiURL() + "/document/jobs\nAuthorization: Bearer " + tok.AccessToken + "\n"
@@ -95,8 +91,7 @@ func TestTrackedRequestFileWithATokenGetsAWarningAndQuickFixes(t *testing.T) {
 	e.write(".gitignore", "dox-key.json\n")
 	e.gitRepo(".gitignore", "dox.http")
 
-	c := e.start()
-	c.initialize(e.dir, nil)
+	c := e.session(nil)
 	u := c.open(path, text)
 	d, raw := c.diagnosticsWith(u, "dox-token-exposed")
 	var exposed []string
@@ -187,8 +182,7 @@ func TestTrackedServiceKeyIsNamedOnce(t *testing.T) {
 	e := newEnv(t, uaatest.Options{})
 	e.gitRepo("dox-key.json")
 	e.write("keys/untracked-key.json", string(e.uaa.KeyJSON(uaatest.SecondClient)))
-	c := e.start()
-	c.initialize(e.dir, map[string]any{"serviceKey": "dox-key.json"})
+	c := e.session(map[string]any{"serviceKey": "dox-key.json"})
 	seen := map[string]bool{}
 	var got []string
 	c.waitNote("window/showMessage", func(raw json.RawMessage) bool {
@@ -242,8 +236,7 @@ func TestEnvFileModeWritesAndRefreshesTheEnvironmentFile(t *testing.T) {
 	e := newEnv(t, uaatest.Options{})
 	e.gitRepo() // no commits yet
 	envPath := e.write("http-client.private.env.json", "{\r\n\t\"prod\": {\r\n\t\t\"doxToken\": \"keep-me\"\r\n\t}\r\n}\r\n")
-	c := e.start()
-	c.initialize(e.dir, map[string]any{"insertMode": "envFile"})
+	c := e.session(map[string]any{"insertMode": "envFile"})
 	u := c.open(filepath.Join(e.dir, "dox.http"), "GET "+e.apiURL()+"/capabilities\n")
 	var res struct {
 		Edited  int
@@ -259,10 +252,7 @@ func TestEnvFileModeWritesAndRefreshesTheEnvironmentFile(t *testing.T) {
 	if got := c.text(u); got != "GET "+e.apiURL()+"/capabilities\nAuthorization: Bearer {{doxToken}}\n" {
 		t.Errorf("document: %q", got)
 	}
-	var tok tokenResult
-	if err := c.command("doxls.getToken", nil, &tok); err != nil {
-		t.Fatal(err)
-	}
+	tok := c.token(nil)
 	want := "{\r\n\t\"prod\": {\r\n\t\t\"doxToken\": \"keep-me\"\r\n\t},\r\n\t\"dev\": {\r\n\t\t\"doxToken\": \"" + tok.AccessToken + "\"\r\n\t}\r\n}\r\n"
 	if b, _ := os.ReadFile(envPath); string(b) != want {
 		t.Errorf("env file %q, want %q", redactJWTs(string(b)), redactJWTs(want))
@@ -281,10 +271,7 @@ func TestEnvFileModeWritesAndRefreshesTheEnvironmentFile(t *testing.T) {
 	if err := c.command("doxls.refreshBearers", map[string]any{"forceRefresh": true}, &ref); err != nil {
 		t.Fatal(err)
 	}
-	var fresh tokenResult
-	if err := c.command("doxls.getToken", nil, &fresh); err != nil {
-		t.Fatal(err)
-	}
+	fresh := c.token(nil)
 	if fresh.AccessToken == tok.AccessToken {
 		t.Fatal("the forced refresh did not fetch a new token")
 	}
