@@ -8,9 +8,11 @@ import (
 	"io"
 	iofs "io/fs"
 	"os"
+	"path/filepath"
 
 	"github.com/doxls/doxls/auth"
 	"github.com/doxls/doxls/commands"
+	"github.com/doxls/doxls/gitcheck"
 	"github.com/doxls/doxls/httpfile"
 )
 
@@ -18,11 +20,13 @@ import (
 // editor, for shell users. It writes a ready-to-run request file for the
 // key's DOX API into DIR (made if missing), never replacing a file, and
 // prints its path.
-func initFile(ctx context.Context, args []string, stdout io.Writer) error {
+func initFile(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("init")
 	keyPath := fs.String("key", "", "service key file")
-	mode := fs.String("mode", string(httpfile.ModeHeader), "header or variable")
+	mode := fs.String("mode", string(httpfile.ModeHeader), "header, variable or envFile")
 	name := fs.String("name", commands.DefaultRequestFile, "file name")
+	envName := fs.String("env", "dev", "envFile mode: the environment in http-client.private.env.json")
+	envFormat := fs.String("env-format", "json", "envFile mode: json (http-client.private.env.json) or dotenv (.env)")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -31,10 +35,15 @@ func initFile(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	s := commands.DefaultSettings()
+	s, err := envSettings(*envName, *envFormat)
+	if err != nil {
+		return err
+	}
 	s.InsertMode = httpfile.Mode(*mode)
-	if s.InsertMode != httpfile.ModeHeader && s.InsertMode != httpfile.ModeVariable {
-		return usageError{fmt.Sprintf("--mode must be header or variable, not %q", *mode)}
+	switch s.InsertMode {
+	case httpfile.ModeHeader, httpfile.ModeVariable, httpfile.ModeEnvFile:
+	default:
+		return usageError{fmt.Sprintf("--mode must be header, variable or envFile, not %q", *mode)}
 	}
 	if err := commands.CheckFileName(*name); err != nil {
 		return usageError{"--" + err.Error()}
@@ -60,6 +69,22 @@ func initFile(ctx context.Context, args []string, stdout io.Writer) error {
 			err = pe.Err
 		}
 		return fmt.Errorf("cannot make folder %s: %v", dir, err)
+	}
+	if s.InsertMode == httpfile.ModeEnvFile {
+		// The requests read the token from there: it comes first, so that a
+		// failure leaves no request file that cannot run.
+		abs, err := filepath.Abs(filepath.Join(dir, *name))
+		if err != nil {
+			return err
+		}
+		cwd, _ := os.Getwd() // found as doxls bearer finds it: up to the current folder
+		env, err := commands.PutEnvToken(ctx, gitcheck.New(), commands.EnvTargetFor(abs, commands.RootFor([]string{cwd}, abs), s), tok.AccessToken)
+		if err != nil {
+			return err
+		}
+		if env.Warning != "" {
+			fmt.Fprintf(stderr, "doxls: warning: %s\n", env.Warning)
+		}
 	}
 	if err := commands.WriteSample(dir); err != nil {
 		return err

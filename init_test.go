@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/doxls/doxls/auth/uaatest"
+	"github.com/doxls/doxls/httpfile"
 )
 
 // jobIDs lists the jobs the DOX API stub holds, asking it as a user would.
@@ -126,7 +127,7 @@ func TestInitErrors(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"init", "--key", "dox-key.json", "--mode", "envfile"}, 2, `doxls: --mode must be header or variable, not "envfile"`},
+		{[]string{"init", "--key", "dox-key.json", "--mode", "envfile"}, 2, `doxls: --mode must be header, variable or envFile, not "envfile"`},
 		{[]string{"init", "--key", "dox-key.json", "--name", "sub/dox.http"}, 2, `doxls: --name "sub/dox.http" must be a file name without a folder`},
 		{[]string{"init", "--key", "dox-key.json", "--name", "dox.txt"}, 2, `doxls: --name "dox.txt" must end in .http or .rest`},
 		{[]string{"init", "--key", "dox-key.json", "a", "b"}, 2, "doxls: init takes at most one folder"},
@@ -140,5 +141,40 @@ func TestInitErrors(t *testing.T) {
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 2 {
 		t.Errorf("the failed runs left files behind: %d entries, want the two keys", len(entries))
+	}
+}
+
+// "doxls init --mode envFile": the token goes into the private environment
+// file, the request file names it, and httpyac runs it with --env dev.
+func TestInitEnvFileMode(t *testing.T) {
+	emu := startUAA(t)
+	dir := t.TempDir()
+	writeFile(t, dir, "dox-key.json", emu.KeyJSON(uaatest.DefaultClient))
+
+	res := runDoxls(t, dir, nil, "init", "requests", "--mode", "envFile")
+	if res.code != 0 || res.stdout != filepath.Join("requests", "dox.http")+"\n" {
+		t.Fatalf("doxls init --mode envFile: exit %d, stdout %q, stderr %q", res.code, res.stdout, res.stderr)
+	}
+	src, err := os.ReadFile(filepath.Join(dir, "requests", "dox.http"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(httpfile.Tokens(src)) != 0 || strings.Count(string(src), "Authorization: Bearer {{doxToken}}") != 4 {
+		t.Fatalf("the request file should name the token, not hold it:\n%s", hideToken(string(src), ""))
+	}
+	env, err := os.ReadFile(filepath.Join(dir, "requests", "http-client.private.env.json"))
+	if err != nil {
+		t.Fatalf("no private environment file next to the request file: %v", err)
+	}
+	token := strings.Split(strings.Split(string(env), `"doxToken": "`)[1], `"`)[0]
+
+	runHttpyac(t, filepath.Join(dir, "requests"), token, "dox.http", "--all", "--env", "dev", "--output", "none")
+	for _, c := range apiCalls(emu) {
+		if !strings.Contains(c, "authorized=true") {
+			t.Errorf("the DOX API stub got %s", c)
+		}
+	}
+	if n := len(apiCalls(emu)); n != 4 {
+		t.Errorf("the DOX API stub got %d calls, want 4", n)
 	}
 }

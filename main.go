@@ -45,7 +45,7 @@ commands:
   check [DIR]                exit 1 when a service key, token or env file in DIR
                              is tracked by git or not ignored (a pre-commit hook)
   keys [DIR]                 list service keys found in DIR (default .)
-  init [DIR] [--key FILE] [--mode header|variable] [--name NAME]
+  init [DIR] [--key FILE] [--mode header|variable|envFile] [--env dev] [--env-format json|dotenv] [--name NAME]
                              write a ready-to-run DOX request file into DIR
   demo                       the whole flow against a built-in UAA emulator
   version                    print the version
@@ -81,7 +81,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "check":
 		err = check(ctx, args, stdout)
 	case "init":
-		err = initFile(ctx, args, stdout)
+		err = initFile(ctx, args, stdout, stderr)
 	case "demo":
 		err = demo.Run(ctx, stdout)
 	case "version":
