@@ -244,12 +244,10 @@ func TestFetchHang(t *testing.T) {
 // waitRequests waits until the emulator has seen n token requests.
 func waitRequests(t testing.TB, s *uaatest.Server, n int) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for s.TokenRequests() < n {
-		if time.Now().After(deadline) {
-			t.Fatalf("emulator saw %d token requests, want %d", s.TokenRequests(), n)
-		}
-		time.Sleep(time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := s.WaitTokenRequests(ctx, n); err != nil {
+		t.Fatal(err)
 	}
 }
 

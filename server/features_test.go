@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
 
 	"github.com/doxls/doxls/auth/uaatest"
@@ -39,7 +38,7 @@ func TestAutoRefreshReplacesTheTokenInOpenDocuments(t *testing.T) {
 	c.waitStatus("valid")
 	c.waitStatus("expiring")
 	st := c.waitStatus("valid") // the auto-refreshed token
-	waitForText(t, c, u, func(s string) bool { return s != first })
+	c.waitUntil(func() bool { return c.text(u) != first })
 	if !strings.Contains(c.text(u), "Authorization: Bearer ey") {
 		t.Errorf("after auto-refresh the document has no Bearer header: %q", redactJWTs(c.text(u)))
 	}
@@ -187,12 +186,6 @@ func TestSettingsChangeWithoutRestart(t *testing.T) {
 	if !strings.HasPrefix(c.text(u), "@bearer = ") {
 		t.Errorf("after switching to variable mode: %q", redactJWTs(c.text(u)))
 	}
-}
-
-// waitForText waits until the client's copy of u satisfies cond.
-func waitForText(t *testing.T, c *client, u protocol.DocumentURI, cond func(string) bool) {
-	t.Helper()
-	waitFor(t, func() bool { return cond(c.text(u)) })
 }
 
 func TestTimeoutSetting(t *testing.T) {

@@ -202,11 +202,30 @@ func (c *client) handle(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc
 	c.mu.Lock()
 	c.notes = append(c.notes, note{req.Method(), append(json.RawMessage(nil), req.Params()...)})
 	c.mu.Unlock()
+	c.wake()
+	return nil
+}
+
+// wake tells a waiting test that a notification arrived or an edit landed.
+func (c *client) wake() {
 	select {
 	case c.signal <- struct{}{}:
 	default:
 	}
-	return nil
+}
+
+// waitUntil waits until cond holds, checking it whenever the server sent
+// something or an edit was applied.
+func (c *client) waitUntil(cond func() bool) {
+	c.t.Helper()
+	deadline := time.After(wait)
+	for !cond() {
+		select {
+		case <-c.signal:
+		case <-deadline:
+			c.t.Fatal("the awaited state was not reached")
+		}
+	}
 }
 
 // applyWorkspaceEdit applies edits to the client's documents and tells the
@@ -273,6 +292,7 @@ func (c *client) applyWorkspaceEdit(raw json.RawMessage) (bool, string) {
 		doc.version++
 		version := doc.version
 		c.mu.Unlock()
+		c.wake()
 		err = c.conn.Notify(context.Background(), "textDocument/didChange", map[string]any{
 			"textDocument":   map[string]any{"uri": ch.uri, "version": version},
 			"contentChanges": []any{map[string]any{"text": text}},

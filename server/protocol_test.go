@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -237,7 +238,7 @@ func TestHoverAnswersWhileAFetchIsStalled(t *testing.T) {
 	e.uaa.SetFault(uaatest.Fault{Kind: uaatest.FaultHang})
 	stalled := make(chan error, 1)
 	go func() { stalled <- c.command("doxls.getToken", map[string]any{"forceRefresh": true}, nil) }()
-	waitFor(t, func() bool { return e.uaa.TokenRequests() == 2 }) // the fetch is at UAA, hanging
+	waitTokenRequests(t, e.uaa, 2) // the fetch is at UAA, hanging
 
 	var hover struct {
 		Contents struct{ Value string } `json:"contents"`
@@ -267,7 +268,7 @@ func TestCancelRequestStopsAStalledFetch(t *testing.T) {
 	for i, id := range []string{`42`, `"req-7"`} {
 		r.send(`{"jsonrpc":"2.0","id":` + id + `,"method":"workspace/executeCommand","params":{"command":"doxls.getToken","arguments":[{"forceRefresh":true}]}}`)
 		if i == 0 {
-			waitFor(t, func() bool { return e.uaa.TokenRequests() == 1 }) // hanging at UAA
+			waitTokenRequests(t, e.uaa, 1) // hanging at UAA
 		}
 		// Later requests need no wait: the server registers a request
 		// before it reads the next message, so the cancel finds it.
@@ -313,15 +314,12 @@ func TestLogsHoldNoSecretAtDebugLevel(t *testing.T) {
 	}
 }
 
-// waitFor polls cond until it holds; conditions here are counters of the
-// emulator, which has no channel to wait on.
-func waitFor(t testing.TB, cond func() bool) {
+// waitTokenRequests waits until the emulator has seen n token requests.
+func waitTokenRequests(t testing.TB, s *uaatest.Server, n int) {
 	t.Helper()
-	deadline := time.Now().Add(wait)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not reached")
-		}
-		time.Sleep(5 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	if err := s.WaitTokenRequests(ctx, n); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -24,12 +24,10 @@ func goodRequest(t *testing.T, s *uaatest.Server) *http.Request {
 // waitTokenRequests waits until the emulator has seen n token requests.
 func waitTokenRequests(t *testing.T, s *uaatest.Server, n int) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for s.TokenRequests() < n {
-		if time.Now().After(deadline) {
-			t.Fatalf("TokenRequests stayed at %d, want %d", s.TokenRequests(), n)
-		}
-		time.Sleep(time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.WaitTokenRequests(ctx, n); err != nil {
+		t.Fatal(err)
 	}
 }
 

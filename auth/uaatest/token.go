@@ -38,7 +38,7 @@ type tokenAnswer struct {
 // client proves itself with its TLS certificate instead of a secret.
 func (s *Server) handleToken(mtls bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		s.tokenRequests.Add(1)
+		s.countTokenRequest()
 		f, release := s.takeFault()
 		if s.applyFault(w, r, f, release) {
 			return

@@ -9,6 +9,7 @@
 package uaatest
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -80,6 +81,10 @@ type Server struct {
 	servers []*http.Server
 
 	tokenRequests atomic.Int64
+	// arrived is closed and replaced at every token request, so that a
+	// test can wait for one instead of polling the count.
+	arrivedMu sync.Mutex
+	arrived   chan struct{}
 
 	mu       sync.Mutex
 	clients  map[string]Client                // secret clients by id
@@ -128,6 +133,7 @@ func New(opts Options) (*Server, error) {
 		release: make(chan struct{}),
 		jobs:    make(map[string]job),
 		closed:  make(chan struct{}),
+		arrived: make(chan struct{}),
 	}
 	for _, c := range opts.Clients {
 		s.clients[c.ID] = c
@@ -215,6 +221,33 @@ func (s *Server) Close() {
 
 // TokenRequests counts the token requests received so far (all routes).
 func (s *Server) TokenRequests() int { return int(s.tokenRequests.Load()) }
+
+// countTokenRequest counts one token request and wakes the waiters.
+func (s *Server) countTokenRequest() {
+	s.arrivedMu.Lock()
+	s.tokenRequests.Add(1)
+	close(s.arrived)
+	s.arrived = make(chan struct{})
+	s.arrivedMu.Unlock()
+}
+
+// WaitTokenRequests blocks until at least n token requests have arrived
+// (a hung one counts as soon as it reached the endpoint) or ctx ends.
+func (s *Server) WaitTokenRequests(ctx context.Context, n int) error {
+	for {
+		s.arrivedMu.Lock()
+		got, arrived := s.TokenRequests(), s.arrived
+		s.arrivedMu.Unlock()
+		if got >= n {
+			return nil
+		}
+		select {
+		case <-arrived:
+		case <-ctx.Done():
+			return fmt.Errorf("the emulator saw %d token requests, not %d: %w", got, n, ctx.Err())
+		}
+	}
+}
 
 // now is the emulator's clock (Options.Now).
 func (s *Server) now() time.Time { return s.opts.Now() }
