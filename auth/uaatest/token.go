@@ -38,8 +38,10 @@ type tokenAnswer struct {
 // client proves itself with its TLS certificate instead of a secret.
 func (s *Server) handleToken(mtls bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		s.countTokenRequest()
+		// The fault is taken before the request counts as arrived, so a test
+		// that waits for request n and then sends n+1 knows which fault each gets.
 		f, release := s.takeFault()
+		s.countTokenRequest()
 		if s.applyFault(w, r, f, release) {
 			return
 		}
