@@ -232,7 +232,8 @@ func TestFetchHang(t *testing.T) {
 	t.Run("one attempt hangs, the next answers", func(t *testing.T) {
 		s := emulator(t, uaatest.Options{})
 		s.SetFault(uaatest.Fault{Kind: uaatest.FaultHang, Count: 1})
-		if _, err := quick(s, ClientOptions{AttemptTimeout: 100 * time.Millisecond}).Fetch(context.Background(), emuKey(t, s, uaatest.DefaultClient)); err != nil {
+		// Long enough for the second attempt's answer on a loaded CI machine.
+		if _, err := quick(s, ClientOptions{AttemptTimeout: 500 * time.Millisecond}).Fetch(context.Background(), emuKey(t, s, uaatest.DefaultClient)); err != nil {
 			t.Fatal(err)
 		}
 		if n := s.TokenRequests(); n != 2 {
