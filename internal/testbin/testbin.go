@@ -28,17 +28,28 @@ func Path() (string, error) {
 		}
 		path = filepath.Join(dir, "doxls")
 		args := []string{"build", "-o", path}
+		env := os.Environ()
 		if raceEnabled {
 			args = append(args, "-race")
+		} else {
+			// The release build (make build, the .vsix): static, so the
+			// spawn benchmarks time what users run.
+			args = append(args, releaseFlags...)
+			env = append(env, "CGO_ENABLED=0")
 		}
 		args = append(args, "github.com/doxls/doxls")
 		cmd := exec.Command("go", args...)
 		cmd.Dir = moduleRoot()
+		cmd.Env = env
 		cmd.Stderr = os.Stderr
 		err = cmd.Run()
 	})
 	return path, err
 }
+
+// releaseFlags are the build flags of a release binary. Static linking
+// (CGO_ENABLED=0) saves the dynamic loader about 3 ms at every start.
+var releaseFlags = []string{"-trimpath", "-ldflags=-s -w"}
 
 // moduleRoot is the repository root, found from this file's location.
 func moduleRoot() string {
