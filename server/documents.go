@@ -61,15 +61,21 @@ func (d *documents) remove(uri protocol.DocumentURI) {
 // told from an edit at 0:0 (DESIGN.md §8).
 type textChange struct {
 	Range *protocol.Range `json:"range"`
-	Text  string          `json:"text"`
+	Text  docText         `json:"text"`
 }
 
 func (s *Server) didOpen(ctx context.Context, raw json.RawMessage) error {
-	var p protocol.DidOpenTextDocumentParams
+	var p struct {
+		TextDocument struct {
+			URI     protocol.DocumentURI `json:"uri"`
+			Version int32                `json:"version"`
+			Text    docText              `json:"text"`
+		} `json:"textDocument"`
+	}
 	if err := fastjson.Unmarshal(raw, &p); err != nil {
 		return fmt.Errorf("didOpen: %w", err)
 	}
-	doc := commands.Document{URI: p.TextDocument.URI, Version: p.TextDocument.Version, Text: []byte(p.TextDocument.Text)}
+	doc := commands.Document{URI: p.TextDocument.URI, Version: p.TextDocument.Version, Text: p.TextDocument.Text}
 	s.docs.set(doc)
 	s.diags.schedule(doc.URI)
 	return nil
@@ -90,7 +96,7 @@ func (s *Server) didChange(ctx context.Context, raw json.RawMessage) error {
 	text := doc.Text
 	for _, c := range p.ContentChanges {
 		if c.Range == nil {
-			text = []byte(c.Text)
+			text = c.Text
 			continue
 		}
 		start, end := offset(text, c.Range.Start), offset(text, c.Range.End)
