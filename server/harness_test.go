@@ -18,6 +18,7 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
+	fastjson "github.com/segmentio/encoding/json"
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
@@ -177,9 +178,11 @@ func (c *client) handle(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc
 	switch req.Method() {
 	case "workspace/applyEdit":
 		var p struct {
-			Edit json.RawMessage `json:"edit"`
+			Edit workspaceEdit `json:"edit"`
 		}
-		if err := json.Unmarshal(req.Params(), &p); err != nil {
+		// One pass with the decoder jsonrpc2 itself uses: an edit can carry
+		// megabytes, and an editor parses it once.
+		if err := fastjson.Unmarshal(req.Params(), &p); err != nil {
 			return reply(ctx, nil, err)
 		}
 		c.mu.Lock()
@@ -228,19 +231,28 @@ func (c *client) waitUntil(cond func() bool) {
 	}
 }
 
+// workspaceEdit is a WorkspaceEdit as the client reads it. An entry of
+// documentChanges is a text document edit or, with a kind, a resource
+// operation (protocol.WorkspaceEdit cannot decode those).
+type workspaceEdit struct {
+	Changes         map[protocol.DocumentURI][]protocol.TextEdit `json:"changes"`
+	DocumentChanges []struct {
+		Kind    string               `json:"kind"`
+		URI     protocol.DocumentURI `json:"uri"`
+		Options struct {
+			Overwrite      bool `json:"overwrite"`
+			IgnoreIfExists bool `json:"ignoreIfExists"`
+		} `json:"options"`
+		TextDocument protocol.OptionalVersionedTextDocumentIdentifier `json:"textDocument"`
+		Edits        []protocol.TextEdit                              `json:"edits"`
+	} `json:"documentChanges"`
+}
+
 // applyWorkspaceEdit applies edits to the client's documents and tells the
 // server with didChange, as VS Code does. A create-file operation among
-// documentChanges (protocol.WorkspaceEdit cannot decode one) makes an empty
-// file on disk and opens it, as editors do; the text edits after it fill
-// the open document, not the file.
-func (c *client) applyWorkspaceEdit(raw json.RawMessage) (bool, string) {
-	var we struct {
-		Changes         map[protocol.DocumentURI][]protocol.TextEdit `json:"changes"`
-		DocumentChanges []json.RawMessage                            `json:"documentChanges"`
-	}
-	if err := json.Unmarshal(raw, &we); err != nil {
-		return false, err.Error()
-	}
+// documentChanges makes an empty file on disk and opens it, as editors do;
+// the text edits after it fill the open document, not the file.
+func (c *client) applyWorkspaceEdit(we workspaceEdit) (bool, string) {
 	type change struct {
 		uri     protocol.DocumentURI
 		version *int32
@@ -248,26 +260,16 @@ func (c *client) applyWorkspaceEdit(raw json.RawMessage) (bool, string) {
 	}
 	var changes []change
 	for _, item := range we.DocumentChanges {
-		var kind struct {
-			Kind string `json:"kind"`
-		}
-		if err := json.Unmarshal(item, &kind); err != nil {
-			return false, err.Error()
-		}
-		if kind.Kind == "create" {
-			if reason := c.createFile(item); reason != "" {
+		switch item.Kind {
+		case "":
+			changes = append(changes, change{item.TextDocument.URI, item.TextDocument.Version, item.Edits})
+		case "create":
+			if reason := c.createFile(item.URI, item.Options.Overwrite, item.Options.IgnoreIfExists); reason != "" {
 				return false, reason
 			}
-			continue
+		default:
+			return false, "test client: unsupported resource operation " + item.Kind
 		}
-		if kind.Kind != "" {
-			return false, "test client: unsupported resource operation " + kind.Kind
-		}
-		var dc protocol.TextDocumentEdit
-		if err := json.Unmarshal(item, &dc); err != nil {
-			return false, err.Error()
-		}
-		changes = append(changes, change{dc.TextDocument.URI, dc.TextDocument.Version, dc.Edits})
 	}
 	for u, edits := range we.Changes {
 		changes = append(changes, change{u, nil, edits})
@@ -306,23 +308,13 @@ func (c *client) applyWorkspaceEdit(raw json.RawMessage) (bool, string) {
 
 // createFile carries out a create-file operation the way VS Code does: an
 // existing file fails it unless the options say overwrite or ignore.
-func (c *client) createFile(raw json.RawMessage) string {
-	var op struct {
-		URI     protocol.DocumentURI `json:"uri"`
-		Options struct {
-			Overwrite      bool `json:"overwrite"`
-			IgnoreIfExists bool `json:"ignoreIfExists"`
-		} `json:"options"`
-	}
-	if err := json.Unmarshal(raw, &op); err != nil {
-		return err.Error()
-	}
-	path := op.URI.Filename()
+func (c *client) createFile(u protocol.DocumentURI, overwrite, ignoreIfExists bool) string {
+	path := u.Filename()
 	if _, err := os.Stat(path); err == nil {
 		switch {
-		case op.Options.IgnoreIfExists && !op.Options.Overwrite:
+		case ignoreIfExists && !overwrite:
 			return ""
-		case !op.Options.Overwrite:
+		case !overwrite:
 			return "file exists: " + path
 		}
 	}
@@ -330,11 +322,11 @@ func (c *client) createFile(raw json.RawMessage) string {
 		return err.Error()
 	}
 	c.mu.Lock()
-	c.created = append(c.created, op.URI)
-	c.docs[op.URI] = &clientDoc{version: 1}
+	c.created = append(c.created, u)
+	c.docs[u] = &clientDoc{version: 1}
 	c.mu.Unlock()
 	err := c.conn.Notify(context.Background(), "textDocument/didOpen", map[string]any{
-		"textDocument": map[string]any{"uri": op.URI, "languageId": "http", "version": 1, "text": ""},
+		"textDocument": map[string]any{"uri": u, "languageId": "http", "version": 1, "text": ""},
 	})
 	if err != nil {
 		return err.Error()

@@ -13,7 +13,7 @@ func FuzzUnquote(f *testing.F) {
 		`""`,
 		`"GET https://api/capabilities\nAuthorization: Bearer eyJ.a.b\r\n"`,
 		`"tab\there \"quoted\" back\\slash \/ \b\f"`,
-		`"\u00e4\u20ac \ud83d\ude00 ok"`,   // BMP and a surrogate pair
+		`"\u00e4\u20ac \ud83d\ude00 ok"`, // BMP and a surrogate pair
 		`"lone \ud83d then \ude00 and \ud83d\u0041"`,
 		`"\u003cscript\u003e \u0026 \u2028"`, // what Go encoders escape
 		"\"invalid \xff\xfe bytes and \xe2\x82 cut\"",
