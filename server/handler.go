@@ -48,22 +48,19 @@ func (s *Server) notifications() map[string]notifyFunc {
 	}
 }
 
-// handle is the jsonrpc2 handler. It always returns nil: an error here
-// would close the connection (DESIGN.md §8). Notifications run in order on
-// the read loop, so document changes apply before later requests; calls
-// run on their own goroutines, so a stalled fetch never holds up a hover.
+// handle is the jsonrpc2 handler; it sees calls only, as the stream hands
+// notifications to notify. It always returns nil: an error here would close
+// the connection (DESIGN.md §8). Notifications run in order on the read
+// loop, so document changes apply before later requests; calls run on their
+// own goroutines, so a stalled fetch never holds up a hover.
 func (s *Server) handle(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc2.Request) error {
-	switch req := req.(type) {
-	case *jsonrpc2.Notification:
-		s.notify(ctx, req)
-	case *jsonrpc2.Call:
-		s.call(ctx, reply, req)
+	if c, ok := req.(*jsonrpc2.Call); ok {
+		s.call(ctx, reply, c)
 	}
 	return nil
 }
 
-func (s *Server) notify(ctx context.Context, n *jsonrpc2.Notification) {
-	method := n.Method()
+func (s *Server) notify(ctx context.Context, method string, params json.RawMessage) {
 	fn, ok := s.notifications()[method]
 	if !ok {
 		s.log.Debug("ignored notification", zap.String("method", method))
@@ -77,7 +74,7 @@ func (s *Server) notify(ctx context.Context, n *jsonrpc2.Notification) {
 		return
 	}
 	defer s.recover(method, nil)
-	if err := fn(ctx, n.Params()); err != nil {
+	if err := fn(ctx, params); err != nil {
 		s.log.Warn("notification failed", zap.String("method", method), zap.Error(err))
 	}
 }

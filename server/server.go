@@ -59,7 +59,7 @@ func Run(ctx context.Context, opts Options) error {
 		debug.SetMemoryLimit(softMemoryLimit)
 	}
 	s := newServer(opts, log)
-	st := newStream(opts.In, opts.Out, closerFunc(func() error { return nil }))
+	st := newStream(opts.In, opts.Out, closerFunc(func() error { return nil }), s.notify)
 	conn := jsonrpc2.NewConn(st)
 	s.conn = conn
 	conn.Go(ctx, s.handle)

@@ -22,18 +22,24 @@ const maxMessage = 64 << 20
 // stream frames LSP messages (Content-Length headers) on a reader and a
 // writer. Unlike jsonrpc2.NewStream it answers a body that is not valid
 // JSON-RPC with the error the spec names and reads on, instead of handing
-// the connection an error that closes it.
+// the connection an error that closes it. Notifications do not go through
+// the connection at all: Read hands them to notify in arrival order, with
+// params sliced from the frame, because jsonrpc2.DecodeMessage copies a
+// body three times over and a didChange can carry the whole document.
 type stream struct {
 	in     *bufio.Reader
 	out    io.Writer
 	closer io.Closer
+	notify func(ctx context.Context, method string, params json.RawMessage)
 	mu     sync.Mutex // serialises writes: replies, notifications, our own errors
 }
 
-func newStream(in io.Reader, out io.Writer, closer io.Closer) *stream {
-	return &stream{in: bufio.NewReaderSize(in, 64<<10), out: out, closer: closer}
+func newStream(in io.Reader, out io.Writer, closer io.Closer, notify func(context.Context, string, json.RawMessage)) *stream {
+	return &stream{in: bufio.NewReaderSize(in, 64<<10), out: out, closer: closer, notify: notify}
 }
 
+// Read returns the next call or response; notifications before it are
+// handled on the way.
 func (s *stream) Read(ctx context.Context) (jsonrpc2.Message, int64, error) {
 	for {
 		if err := ctx.Err(); err != nil {
@@ -43,12 +49,16 @@ func (s *stream) Read(ctx context.Context) (jsonrpc2.Message, int64, error) {
 		if err != nil {
 			return nil, n, err
 		}
-		msg, id, rpcErr := decode(body)
-		if rpcErr == nil {
-			return msg, n, nil
-		}
-		if err := s.writeError(id, rpcErr); err != nil {
-			return nil, n, err
+		m, id, rpcErr := decode(body)
+		switch {
+		case rpcErr != nil:
+			if err := s.writeError(id, rpcErr); err != nil {
+				return nil, n, err
+			}
+		case m.msg != nil:
+			return m.msg, n, nil
+		default:
+			s.notify(ctx, m.method, m.params)
 		}
 	}
 }
@@ -102,64 +112,78 @@ func truncate(s string, n int) string {
 
 // probe is the envelope of a message, seen loosely to tell which rule of
 // JSON-RPC 2.0 it breaks. It is decoded with segmentio's decoder, the one
-// jsonrpc2 itself uses, and without copying params: a didChange can carry
-// megabytes.
+// jsonrpc2 itself uses, without copying: params stay a slice of the frame.
 type probe struct {
 	JSONRPC *string         `json:"jsonrpc"`
 	ID      json.RawMessage `json:"id"`
 	Method  json.RawMessage `json:"method"`
+	Params  json.RawMessage `json:"params"`
 	Result  json.RawMessage `json:"result"`
 	Error   json.RawMessage `json:"error"`
 }
 
+// message is one decoded frame: a call or a response for the jsonrpc2
+// connection, or a notification's method and params.
+type message struct {
+	msg    jsonrpc2.Message
+	method string
+	params json.RawMessage
+}
+
 // decode checks body against JSON-RPC 2.0 and decodes it. On failure it
 // returns the id to answer to (raw JSON, "null" when unknown) and the error.
-func decode(body []byte) (jsonrpc2.Message, json.RawMessage, *jsonrpc2.Error) {
+func decode(body []byte) (message, json.RawMessage, *jsonrpc2.Error) {
 	null := json.RawMessage("null")
 	trimmed := bytes.TrimSpace(body)
 	var p probe
-	if err := fastjson.Unmarshal(trimmed, &p); err != nil {
+	rest, err := fastjson.Parse(trimmed, &p, fastjson.ZeroCopy)
+	if err == nil && len(bytes.TrimSpace(rest)) > 0 {
+		err = errors.New("data after the message")
+	}
+	if err != nil {
 		if !json.Valid(trimmed) {
-			return nil, null, jsonrpc2.NewError(jsonrpc2.ParseError, "parse error: the message body is not valid JSON")
+			return message{}, null, jsonrpc2.NewError(jsonrpc2.ParseError, "parse error: the message body is not valid JSON")
 		}
 		if len(trimmed) == 0 || trimmed[0] != '{' {
-			return nil, null, jsonrpc2.NewError(jsonrpc2.InvalidRequest, "invalid request: a message must be a JSON object (batches are not used by LSP)")
+			return message{}, null, jsonrpc2.NewError(jsonrpc2.InvalidRequest, "invalid request: a message must be a JSON object (batches are not used by LSP)")
 		}
-		return nil, null, jsonrpc2.NewError(jsonrpc2.InvalidRequest, "invalid request: "+err.Error())
+		return message{}, null, jsonrpc2.NewError(jsonrpc2.InvalidRequest, "invalid request: "+err.Error())
 	}
 	id := null
-	if len(p.ID) > 0 && !isNull(p.ID) {
+	hasID := len(p.ID) > 0 && !isNull(p.ID)
+	if hasID {
 		if !validID(p.ID) {
-			return nil, null, jsonrpc2.NewError(jsonrpc2.InvalidRequest, "invalid request: id must be a string or an integer")
+			return message{}, null, jsonrpc2.NewError(jsonrpc2.InvalidRequest, "invalid request: id must be a string or an integer")
 		}
 		id = p.ID
 	}
-	invalid := func(msg string) (jsonrpc2.Message, json.RawMessage, *jsonrpc2.Error) {
-		return nil, id, jsonrpc2.NewError(jsonrpc2.InvalidRequest, "invalid request: "+msg)
+	invalid := func(msg string) (message, json.RawMessage, *jsonrpc2.Error) {
+		return message{}, id, jsonrpc2.NewError(jsonrpc2.InvalidRequest, "invalid request: "+msg)
 	}
 	if p.JSONRPC == nil || *p.JSONRPC != "2.0" {
 		return invalid(`"jsonrpc" must be "2.0"`)
 	}
+	var method string
 	if len(p.Method) == 0 {
 		if len(p.ID) == 0 || (len(p.Result) == 0 && len(p.Error) == 0) {
 			return invalid(`a message needs a "method", or an "id" with a "result" or "error"`)
 		}
 	} else {
-		var method string
 		if err := json.Unmarshal(p.Method, &method); err != nil || method == "" {
 			return invalid(`"method" must be a non-empty string`)
+		}
+		if len(p.Params) > 0 && !isNull(p.Params) && p.Params[0] != '{' && p.Params[0] != '[' {
+			return invalid(`"params" must be an object or an array`)
+		}
+		if !hasID {
+			return message{method: method, params: p.Params}, id, nil
 		}
 	}
 	msg, err := jsonrpc2.DecodeMessage(trimmed)
 	if err != nil {
 		return invalid(err.Error())
 	}
-	if req, ok := msg.(jsonrpc2.Request); ok {
-		if params := req.Params(); len(params) > 0 && !isNull(params) && params[0] != '{' && params[0] != '[' {
-			return invalid(`"params" must be an object or an array`)
-		}
-	}
-	return msg, id, nil
+	return message{msg: msg}, id, nil
 }
 
 func isNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }
