@@ -4,8 +4,10 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 
+	fastjson "github.com/segmentio/encoding/json"
 	"go.lsp.dev/protocol"
 	"go.uber.org/zap"
 
@@ -31,19 +33,37 @@ func (e *editor) ResourceCreate() bool {
 	return e.caps.resourceCreate
 }
 
-// ApplyEdit sends workspace/applyEdit through the conn and waits for the
-// answer; protocol.Client.ApplyEdit cannot decode {"applied": true}
-// (DESIGN.md §8).
+// ApplyEdit sends workspace/applyEdit and waits for the answer
+// (protocol.Client.ApplyEdit cannot decode {"applied": true}, DESIGN.md §8).
 func (e *editor) ApplyEdit(ctx context.Context, label string, edit protocol.WorkspaceEdit) error {
-	return e.apply(ctx, label, edit)
+	return e.apply(ctx, label, edit, editSize(edit))
 }
 
 // ApplyCreate sends an edit that creates a file, as ApplyEdit does.
 func (e *editor) ApplyCreate(ctx context.Context, label string, edit commands.CreateEdit) error {
-	return e.apply(ctx, label, edit)
+	return e.apply(ctx, label, edit, 0)
 }
 
-func (e *editor) apply(ctx context.Context, label string, edit any) error {
+// editSize estimates the JSON size of edit. An edit that writes a token
+// into thousands of requests is megabytes, and a buffer grown to that size
+// step by step costs more than the encoding.
+func editSize(edit protocol.WorkspaceEdit) int {
+	n := 256
+	add := func(edits []protocol.TextEdit) {
+		for _, te := range edits {
+			n += len(te.NewText) + 112 // the range, the keys, two escaped line breaks
+		}
+	}
+	for _, dc := range edit.DocumentChanges {
+		add(dc.Edits)
+	}
+	for _, edits := range edit.Changes {
+		add(edits)
+	}
+	return n
+}
+
+func (e *editor) apply(ctx context.Context, label string, edit any, size int) error {
 	e.mu.Lock()
 	can := e.caps.applyEdit
 	e.mu.Unlock()
@@ -54,11 +74,15 @@ func (e *editor) apply(ctx context.Context, label string, edit any) error {
 		Applied       bool   `json:"applied"`
 		FailureReason string `json:"failureReason"`
 	}
-	params := struct {
+	e.stream.mem.expect(size)
+	params, err := fastjson.Append(make([]byte, 0, size), struct {
 		Label string `json:"label,omitempty"`
 		Edit  any    `json:"edit"`
-	}{label, edit}
-	if _, err := e.conn.Call(ctx, "workspace/applyEdit", params, &res); err != nil {
+	}{label, edit}, fastjson.SortMapKeys)
+	if err != nil {
+		return fmt.Errorf("encoding the edit: %w", err)
+	}
+	if err := e.stream.Call(ctx, "workspace/applyEdit", json.RawMessage(params), &res); err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -85,7 +109,7 @@ func (s *Server) progress(ctx context.Context, title string, fn func() error) er
 	var b [8]byte
 	_, _ = rand.Read(b[:])
 	token := "doxls-" + hex.EncodeToString(b[:])
-	if _, err := s.conn.Call(ctx, "window/workDoneProgress/create", map[string]string{"token": token}, nil); err != nil {
+	if err := s.stream.Call(ctx, "window/workDoneProgress/create", map[string]string{"token": token}, nil); err != nil {
 		s.log.Debug("progress refused", zap.Error(err))
 		return fn()
 	}

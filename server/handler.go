@@ -77,6 +77,7 @@ func (s *Server) notify(ctx context.Context, method string, params json.RawMessa
 	if err := fn(ctx, params); err != nil {
 		s.log.Warn("notification failed", zap.String("method", method), zap.Error(err))
 	}
+	s.stream.mem.trim()
 }
 
 func (s *Server) call(ctx context.Context, reply jsonrpc2.Replier, c *jsonrpc2.Call) {
@@ -126,6 +127,7 @@ func (s *Server) call(ctx context.Context, reply jsonrpc2.Replier, c *jsonrpc2.C
 		send := s.reply(ctx, reply, method, start)
 		defer s.recover(method, send)
 		res, err := fn(reqCtx, c.Params())
+		s.stream.mem.trim()
 		if err != nil && reqCtx.Err() != nil && errors.Is(err, context.Canceled) {
 			err = jsonrpc2.NewError(codeRequestCancelled, method+" was cancelled")
 		}

@@ -211,7 +211,7 @@ func (s *Server) registerWatchers() {
 			},
 		}},
 	}
-	if _, err := s.conn.Call(s.ctx, "client/registerCapability", params, nil); err != nil {
+	if err := s.stream.Call(s.ctx, "client/registerCapability", params, nil); err != nil {
 		s.log.Info("client did not register file watchers", zap.Error(err))
 	}
 }
@@ -247,7 +247,7 @@ func (s *Server) didChangeConfiguration(ctx context.Context, raw json.RawMessage
 func (s *Server) pullSettings() {
 	var res []json.RawMessage
 	params := map[string]any{"items": []any{map[string]any{"section": "dox"}}}
-	if _, err := s.conn.Call(s.ctx, "workspace/configuration", params, &res); err != nil {
+	if err := s.stream.Call(s.ctx, "workspace/configuration", params, &res); err != nil {
 		s.log.Info("workspace/configuration failed", zap.Error(err))
 		return
 	}

@@ -1,10 +1,12 @@
 package server_test
 
 import (
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -16,6 +18,46 @@ import (
 // TestVSCodeClientLibrary runs test/node/lsp.test.mjs: the server as VS
 // Code's own LSP client library (vscode-languageserver-protocol) sees it.
 func TestVSCodeClientLibrary(t *testing.T) {
+	e := newEnv(t, uaatest.Options{})
+	cmd := e.node("--test", "--test-reporter=spec", "lsp.test.mjs")
+	cmd.Env = append(cmd.Env, "DOXLS_CLIENT_ID="+uaatest.DefaultClient.ID)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("node --test lsp.test.mjs: %v\n%s", err, safe(string(out)))
+	}
+	t.Logf("%s", safe(string(out)))
+}
+
+// BenchmarkInsertBearerVSCodeClient is BenchmarkInsertBearerLarge with VS
+// Code's client library on the other end (test/node/bench-insert.mjs):
+// the round trip an editor user waits for. The figures are its metrics;
+// ns/op also counts starting node and the server.
+func BenchmarkInsertBearerVSCodeClient(b *testing.B) {
+	for _, mode := range []string{"header", "variable"} {
+		b.Run(mode, func(b *testing.B) {
+			e := newEnv(b, uaatest.Options{})
+			cmd := e.node("bench-insert.mjs")
+			cmd.Env = append(cmd.Env, "DOXLS_MODE="+mode, "DOXLS_ITER="+strconv.Itoa(b.N))
+			cmd.Stderr = os.Stderr
+			out, err := cmd.Output()
+			if err != nil {
+				b.Fatalf("node bench-insert.mjs: %v\n%s", err, safe(string(out)))
+			}
+			var res struct{ P50ms, Maxms, RssMB float64 }
+			if err := json.Unmarshal(out, &res); err != nil {
+				b.Fatalf("bench-insert.mjs printed %q: %v", safe(string(out)), err)
+			}
+			b.ReportMetric(res.P50ms, "ms-p50")
+			b.ReportMetric(res.Maxms, "ms-max")
+			b.ReportMetric(res.RssMB, "MB-rss")
+		})
+	}
+}
+
+// node prepares a run of a script in test/node against the built server
+// and e's emulator.
+func (e *env) node(args ...string) *exec.Cmd {
+	e.t.Helper()
 	_, file, _, _ := runtime.Caller(0)
 	nodeDir := filepath.Join(filepath.Dir(file), "..", "test", "node")
 	node, err := exec.LookPath("node")
@@ -23,27 +65,17 @@ func TestVSCodeClientLibrary(t *testing.T) {
 		_, err = os.Stat(filepath.Join(nodeDir, "node_modules", "vscode-languageserver-protocol"))
 	}
 	if err != nil {
-		testbin.Missing(t, "node with test/node's packages (make node-deps)", err)
+		testbin.Missing(e.t, "node with test/node's packages (make node-deps)", err)
 	}
 	bin, err := testbin.Path()
 	if err != nil {
-		t.Fatal(err)
+		e.t.Fatal(err)
 	}
-	e := newEnv(t, uaatest.Options{})
-	cmd := exec.Command(node, "--test", "--test-reporter=spec", "lsp.test.mjs")
+	cmd := exec.Command(node, args...)
 	cmd.Dir = nodeDir
 	cmd.Env = append(os.Environ(), e.envs...)
-	cmd.Env = append(cmd.Env,
-		"DOXLS_BIN="+bin,
-		"DOXLS_WORKSPACE="+e.dir,
-		"DOXLS_API="+e.apiURL(),
-		"DOXLS_CLIENT_ID="+uaatest.DefaultClient.ID,
-	)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("node --test lsp.test.mjs: %v\n%s", err, safe(string(out)))
-	}
-	t.Logf("%s", safe(string(out)))
+	cmd.Env = append(cmd.Env, "DOXLS_BIN="+bin, "DOXLS_WORKSPACE="+e.dir, "DOXLS_API="+e.apiURL())
+	return cmd
 }
 
 // safe redacts JWTs from tool output before it reaches a test log.

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
 	"sync"
 
 	"go.lsp.dev/jsonrpc2"
@@ -52,15 +51,9 @@ func Run(ctx context.Context, opts Options) error {
 		opts.Getenv = os.Getenv
 	}
 
-	// A language server should stay small beside the editor: past a soft
-	// limit the collector works harder rather than letting the heap grow
-	// (GOMEMLIMIT still overrides it).
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(softMemoryLimit)
-	}
 	s := newServer(opts, log)
-	st := newStream(opts.In, opts.Out, closerFunc(func() error { return nil }), s.notify)
-	conn := jsonrpc2.NewConn(st)
+	s.stream = newStream(opts.In, opts.Out, closerFunc(func() error { return nil }), newMemory(os.Getenv("GOMEMLIMIT")), s.notify)
+	conn := jsonrpc2.NewConn(s.stream)
 	s.conn = conn
 	conn.Go(ctx, s.handle)
 
@@ -75,9 +68,6 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	return ErrNoShutdown
 }
-
-// softMemoryLimit is the heap size past which garbage is collected eagerly.
-const softMemoryLimit = 28 << 20
 
 type closerFunc func() error
 
@@ -127,6 +117,7 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 // Server is one LSP session.
 type Server struct {
 	conn    jsonrpc2.Conn
+	stream  *stream
 	log     *zap.Logger
 	version string
 	getenv  func(string) string

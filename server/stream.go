@@ -31,22 +31,27 @@ type stream struct {
 	out    io.Writer
 	closer io.Closer
 	notify func(ctx context.Context, method string, params json.RawMessage)
+	calls  outgoing   // the server's own calls to the client (outgoing.go)
+	mem    *memory    // told the size of every message (memory.go)
 	mu     sync.Mutex // serialises writes: replies, notifications, our own errors
 }
 
-func newStream(in io.Reader, out io.Writer, closer io.Closer, notify func(context.Context, string, json.RawMessage)) *stream {
-	return &stream{in: bufio.NewReaderSize(in, 64<<10), out: out, closer: closer, notify: notify}
+func newStream(in io.Reader, out io.Writer, closer io.Closer, mem *memory, notify func(context.Context, string, json.RawMessage)) *stream {
+	return &stream{in: bufio.NewReaderSize(in, 64<<10), out: out, closer: closer, mem: mem, notify: notify,
+		calls: outgoing{pending: map[string]chan answer{}}}
 }
 
-// Read returns the next call or response; notifications before it are
-// handled on the way.
+// Read returns the next call; notifications and the answers to the
+// server's own calls are handled on the way.
 func (s *stream) Read(ctx context.Context) (jsonrpc2.Message, int64, error) {
 	for {
 		if err := ctx.Err(); err != nil {
+			s.calls.close(err)
 			return nil, 0, err
 		}
 		body, n, err := s.frame()
 		if err != nil {
+			s.calls.close(err)
 			return nil, n, err
 		}
 		m, id, rpcErr := decode(body)
@@ -55,6 +60,8 @@ func (s *stream) Read(ctx context.Context) (jsonrpc2.Message, int64, error) {
 			if err := s.writeError(id, rpcErr); err != nil {
 				return nil, n, err
 			}
+		case m.answer:
+			s.calls.deliver(id, m.result, m.err)
 		case m.msg != nil:
 			return m.msg, n, nil
 		default:
@@ -94,6 +101,7 @@ func (s *stream) frame() ([]byte, int64, error) {
 			}
 		}
 	}
+	s.mem.expect(length)
 	body := make([]byte, length)
 	n, err := io.ReadFull(s.in, body)
 	total += int64(n)
@@ -122,12 +130,15 @@ type probe struct {
 	Error   json.RawMessage `json:"error"`
 }
 
-// message is one decoded frame: a call or a response for the jsonrpc2
-// connection, or a notification's method and params.
+// message is one decoded frame: a call for the jsonrpc2 connection, a
+// notification's method and params, or an answer's result or error.
 type message struct {
 	msg    jsonrpc2.Message
 	method string
 	params json.RawMessage
+	answer bool
+	result json.RawMessage
+	err    json.RawMessage
 }
 
 // decode checks body against JSON-RPC 2.0 and decodes it. On failure it
@@ -168,6 +179,7 @@ func decode(body []byte) (message, json.RawMessage, *jsonrpc2.Error) {
 		if len(p.ID) == 0 || (len(p.Result) == 0 && len(p.Error) == 0) {
 			return invalid(`a message needs a "method", or an "id" with a "result" or "error"`)
 		}
+		return message{answer: true, result: p.Result, err: p.Error}, id, nil
 	} else {
 		if err := json.Unmarshal(p.Method, &method); err != nil || method == "" {
 			return invalid(`"method" must be a non-empty string`)
@@ -258,18 +270,29 @@ func (s *stream) writeError(id json.RawMessage, e *jsonrpc2.Error) error {
 	return err
 }
 
-func (s *stream) writeBody(data []byte) (int64, error) {
+// writeBody writes one message whose body is the concatenation of parts,
+// each written as it is.
+func (s *stream) writeBody(parts ...[]byte) (int64, error) {
+	length := 0
+	for _, p := range parts {
+		length += len(p)
+	}
+	s.mem.expect(length)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n, err := fmt.Fprintf(s.out, "Content-Length: %d\r\n\r\n", len(data))
+	n, err := fmt.Fprintf(s.out, "Content-Length: %d\r\n\r\n", length)
+	total := int64(n)
 	if err != nil {
-		return int64(n), fmt.Errorf("writing message: %w", err)
+		return total, fmt.Errorf("writing message: %w", err)
 	}
-	m, err := s.out.Write(data)
-	if err != nil {
-		return int64(n + m), fmt.Errorf("writing message: %w", err)
+	for _, p := range parts {
+		m, err := s.out.Write(p)
+		total += int64(m)
+		if err != nil {
+			return total, fmt.Errorf("writing message: %w", err)
+		}
 	}
-	return int64(n + m), nil
+	return total, nil
 }
 
 func (s *stream) Close() error { return s.closer.Close() }
