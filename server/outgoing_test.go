@@ -77,7 +77,9 @@ func TestCallGetsItsAnswer(t *testing.T) {
 	p := newPipeStream(t)
 	done := make(chan error, 1)
 	var res struct{ Applied bool }
-	go func() { done <- p.Call(context.Background(), "workspace/applyEdit", map[string]any{"edit": map[string]any{}}, &res) }()
+	go func() {
+		done <- p.Call(context.Background(), "workspace/applyEdit", map[string]any{"edit": map[string]any{}}, &res)
+	}()
 	req := p.next(t)
 	if req["method"] != "workspace/applyEdit" || req["params"] == nil {
 		t.Fatalf("the client got %v", req)
@@ -92,7 +94,9 @@ func TestCallGetsItsAnswer(t *testing.T) {
 func TestCallGetsTheClientsError(t *testing.T) {
 	p := newPipeStream(t)
 	done := make(chan error, 1)
-	go func() { done <- p.Call(context.Background(), "workspace/configuration", json.RawMessage(`{"items":[]}`), nil) }()
+	go func() {
+		done <- p.Call(context.Background(), "workspace/configuration", json.RawMessage(`{"items":[]}`), nil)
+	}()
 	req := p.next(t)
 	id, _ := json.Marshal(req["id"])
 	p.send(t, `{"jsonrpc":"2.0","id":`+string(id)+`,"error":{"code":-32601,"message":"no such method"}}`)
@@ -120,7 +124,9 @@ func TestCancelledCallTellsTheClient(t *testing.T) {
 	// The late answer is dropped, and the stream reads on.
 	id, _ := json.Marshal(req["id"])
 	p.send(t, `{"jsonrpc":"2.0","id":`+string(id)+`,"result":{"applied":true}}`)
-	go func() { done <- p.Call(context.Background(), "window/workDoneProgress/create", map[string]any{"token": "t"}, nil) }()
+	go func() {
+		done <- p.Call(context.Background(), "window/workDoneProgress/create", map[string]any{"token": "t"}, nil)
+	}()
 	again := p.next(t)
 	id, _ = json.Marshal(again["id"])
 	p.send(t, `{"jsonrpc":"2.0","id":`+string(id)+`,"result":null}`)
