@@ -2,7 +2,8 @@
 # bench.sh: every figure the README quotes, measured on this machine.
 #   1. in-process: the cached token lookup, .http parse + planning;
 #   2. the language server over stdio: spawn to initialize, cached
-#      doxls.getToken round trip, insertBearer on 5,000 requests, memory;
+#      doxls.getToken round trip, insertBearer on 5,000 requests with the Go
+#      test client and with VS Code's client library (node), memory;
 #   3. the CLI against curl on the same loopback UAA emulator.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +12,7 @@ go test -run '^$' -bench . -benchmem ./auth ./httpfile
 echo
 echo "== go test -bench (server over stdio)"
 go test -run '^$' -bench 'SpawnToInitialize|GetTokenCached|RoundTripFloor' -benchtime 200x ./server
-go test -run '^$' -bench InsertBearerLarge -benchtime 20x ./server
+go test -run '^$' -bench 'InsertBearerLarge|InsertBearerVSCodeClient' -benchtime 20x ./server
 echo
 echo "== doxls token vs curl"
 scripts/bench-token.sh "${RUNS:-200}"
