@@ -13,6 +13,7 @@ echo
 echo "== go test -bench (server over stdio)"
 go test -run '^$' -bench 'SpawnToInitialize|GetTokenCached|RoundTripFloor' -benchtime 200x ./server
 go test -run '^$' -bench 'InsertBearerLarge|InsertBearerVSCodeClient' -benchtime 20x ./server
+(cd test/node && node bench-client-floor.mjs)
 echo
 echo "== doxls token vs curl"
 scripts/bench-token.sh "${RUNS:-200}"
