@@ -19,7 +19,7 @@ type memory struct {
 }
 
 // baseMemoryLimit is the soft limit while no large message is in flight.
-const baseMemoryLimit = 28 << 20
+const baseMemoryLimit = 24 << 20
 
 // largeMessage is the size from which a message needs room beyond the base
 // limit and leaves garbage worth returning: a 1 MB request file, about 500
