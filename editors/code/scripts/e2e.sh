@@ -96,17 +96,14 @@ ws=$work/workspace
 mkdir -p "$ws/.vscode" "$work/cs"
 say "starting the UAA emulator"
 (cd "$code_dir/../.." && go build -o "$work/uaaemu" ./scripts/uaaemu) || fail "could not build scripts/uaaemu"
-mkfifo "$work/emu.in"
+mkfifo "$work/emu.in" "$work/emu.out"
 "$work/uaaemu" -key "$ws/dox-key.json" -key "$ws/keys/other-key.json" -wrong-key "$ws/keys/wrong-secret.json" < "$work/emu.in" > "$work/emu.out" 2> "$artifacts/uaaemu.log" &
 emu_pid=$!
 exec 9> "$work/emu.in" # held open: the emulator runs until this script ends
-for _ in $(seq 100); do
-  [ -s "$work/emu.out" ] && break
-  kill -0 "$emu_pid" 2>/dev/null || fail "the emulator stopped: $(cat "$artifacts/uaaemu.log")"
-  sleep 0.1
-done
-[ -s "$work/emu.out" ] || fail "the emulator printed nothing within 10 s"
-api_url=$(node -p "JSON.parse(require('fs').readFileSync('$work/emu.out', 'utf8')).apiUrl")
+exec 8< "$work/emu.out"
+# Its one line (URLs, written key files) comes once it listens.
+read -r -t 30 -u 8 emu_info || fail "the emulator printed nothing within 30 s: $(cat "$artifacts/uaaemu.log")"
+api_url=$(node -p "JSON.parse(process.argv[1]).apiUrl" "$emu_info")
 
 cat > "$ws/requests.http" <<HTTP
 # DOX requests for the e2e test
