@@ -15,7 +15,7 @@ import (
 // read; nil means target did not exist and is created with newMode. If
 // target changed, vanished or appeared since, nothing is written and the
 // error says so. name is how errors call the file (the path the user gave);
-// an existing file keeps its mode.
+// an existing file keeps its mode, and its owner where the system allows.
 func Replace(name, target string, before fs.FileInfo, data []byte, newMode fs.FileMode) (err error) {
 	tmp, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".doxls-*")
 	if err != nil {
@@ -30,6 +30,7 @@ func Replace(name, target string, before fs.FileInfo, data []byte, newMode fs.Fi
 	mode := newMode
 	if before != nil {
 		mode = before.Mode() & (fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky)
+		keepOwner(tmp, before)
 	}
 	if _, err = tmp.Write(data); err == nil {
 		if err = tmp.Chmod(mode); err == nil {
