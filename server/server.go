@@ -87,8 +87,12 @@ func newLogger(opts Options) (*zap.Logger, func(), error) {
 		if err != nil {
 			return nil, nil, fmt.Errorf("--log-file: %w", err)
 		}
-		out = zapcore.AddSync(f)
-		closeFn = func() { f.Close() }
+		w := &lockedWriter{w: f}
+		out = zapcore.AddSync(w)
+		closeFn = func() {
+			w.close()
+			f.Close()
+		}
 	} else {
 		w := opts.LogOut
 		if w == nil {
@@ -99,19 +103,33 @@ func newLogger(opts Options) (*zap.Logger, func(), error) {
 	enc := zap.NewProductionEncoderConfig()
 	enc.EncodeTime = zapcore.ISO8601TimeEncoder
 	core := zapcore.NewCore(zapcore.NewConsoleEncoder(enc), out, level)
-	return zap.New(core), closeFn, nil
+	// zap reports its own troubles on stderr by default; with --log-file
+	// stderr is the user's terminal or the editor's output panel.
+	return zap.New(core, zap.ErrorOutput(out)), closeFn, nil
 }
 
-// lockedWriter keeps concurrent log lines whole on a shared writer.
+// lockedWriter keeps concurrent log lines whole on a shared writer. Once
+// closed it drops lines: work the session cancelled may still log while it
+// winds down, after Run has closed the log file.
 type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
+	mu     sync.Mutex
+	w      io.Writer
+	closed bool
 }
 
 func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.closed {
+		return len(p), nil
+	}
 	return l.w.Write(p)
+}
+
+func (l *lockedWriter) close() {
+	l.mu.Lock()
+	l.closed = true
+	l.mu.Unlock()
 }
 
 // Server is one LSP session.
