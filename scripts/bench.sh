@@ -11,7 +11,7 @@ echo "== go test -bench (auth, httpfile)"
 go test -run '^$' -bench . -benchmem ./auth ./httpfile
 echo
 echo "== go test -bench (server over stdio)"
-go test -run '^$' -bench 'SpawnToInitialize|GetTokenCached|RoundTripFloor' -benchtime 200x ./server
+go test -run '^$' -bench 'SpawnToInitialize|GetTokenCached|RoundTripFloor|HoverWhile' -benchtime 200x ./server
 go test -run '^$' -bench 'InsertBearerLarge|InsertBearerVSCodeClient' -benchtime 20x ./server
 (cd test/node && node bench-client-floor.mjs)
 echo
