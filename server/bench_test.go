@@ -75,27 +75,16 @@ func BenchmarkRoundTripFloor(b *testing.B) {
 // getToken hangs at UAA: requests do not wait for each other.
 func BenchmarkHoverWhileAFetchIsStalled(b *testing.B) {
 	e := newEnv(b, uaatest.Options{})
-	c := e.session(nil)
-	tok := c.token(nil)
-	u := c.open(filepath.Join(e.dir, "a.http"), "GET "+e.apiURL()+"/capabilities\nAuthorization: Bearer "+tok.AccessToken+"\n")
-	e.uaa.SetFault(uaatest.Fault{Kind: uaatest.FaultHang})
-	stalled := make(chan error, 1)
-	go func() { stalled <- c.command("doxls.getToken", map[string]any{"forceRefresh": true}, nil) }()
-	waitTokenRequests(b, e.uaa, 2)
-	params := map[string]any{"textDocument": map[string]any{"uri": u}, "position": map[string]any{"line": 1, "character": 30}}
+	s := e.stallFetch()
 	var lat []time.Duration
 	for b.Loop() {
 		start := time.Now()
-		c.must("textDocument/hover", params, nil)
+		s.c.must("textDocument/hover", s.hover, nil)
 		lat = append(lat, time.Since(start))
 	}
-	select {
-	case err := <-stalled:
-		b.Fatalf("the stalled fetch ended during the benchmark: %v", err)
-	default:
-	}
+	s.stillStalled(b)
 	e.uaa.Release()
-	if err := <-stalled; err != nil {
+	if err := <-s.stalled; err != nil {
 		b.Fatal(err)
 	}
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })

@@ -232,31 +232,52 @@ func TestExitStatus(t *testing.T) {
 	})
 }
 
-func TestHoverAnswersWhileAFetchIsStalled(t *testing.T) {
-	e := newEnv(t, uaatest.Options{})
+// stalledFetch is a session with a token in an open document while a
+// forced getToken hangs at UAA; hover holds the params of a hover on the
+// token, stalled the hung call's outcome once e.uaa.Release() ends it.
+type stalledFetch struct {
+	c       *client
+	token   string
+	hover   map[string]any
+	stalled chan error
+}
+
+func (e *env) stallFetch() stalledFetch {
+	e.t.Helper()
 	c := e.session(nil)
 	tok := c.token(nil)
 	u := c.open(filepath.Join(e.dir, "a.http"), "GET "+e.apiURL()+"/capabilities\nAuthorization: Bearer "+tok.AccessToken+"\n")
-
 	e.uaa.SetFault(uaatest.Fault{Kind: uaatest.FaultHang})
-	stalled := make(chan error, 1)
-	go func() { stalled <- c.command("doxls.getToken", map[string]any{"forceRefresh": true}, nil) }()
-	waitTokenRequests(t, e.uaa, 2) // the fetch is at UAA, hanging
+	s := stalledFetch{c: c, token: tok.AccessToken, stalled: make(chan error, 1),
+		hover: map[string]any{"textDocument": map[string]any{"uri": u}, "position": map[string]any{"line": 1, "character": 30}}}
+	go func() { s.stalled <- c.command("doxls.getToken", map[string]any{"forceRefresh": true}, nil) }()
+	waitTokenRequests(e.t, e.uaa, 2) // the fetch is at UAA, hanging
+	return s
+}
 
+// stillStalled fails unless the hung call is still waiting.
+func (s stalledFetch) stillStalled(tb testing.TB) {
+	tb.Helper()
+	select {
+	case err := <-s.stalled:
+		tb.Fatalf("the stalled fetch ended while other requests were answered: %v", err)
+	default:
+	}
+}
+
+func TestHoverAnswersWhileAFetchIsStalled(t *testing.T) {
+	e := newEnv(t, uaatest.Options{})
+	s := e.stallFetch()
 	var hover struct {
 		Contents struct{ Value string } `json:"contents"`
 	}
-	c.must("textDocument/hover", map[string]any{"textDocument": map[string]any{"uri": u}, "position": map[string]any{"line": 1, "character": 30}}, &hover)
-	select {
-	case err := <-stalled:
-		t.Fatalf("the stalled fetch ended before the hover was answered: %v", err)
-	default:
-	}
-	if !strings.Contains(hover.Contents.Value, uaatest.DefaultClient.ID) || strings.Contains(hover.Contents.Value, tok.AccessToken) {
-		t.Errorf("hover shows %q (must name the client and not hold the token)", redactIn(hover.Contents.Value, tok.AccessToken))
+	s.c.must("textDocument/hover", s.hover, &hover)
+	s.stillStalled(t)
+	if !strings.Contains(hover.Contents.Value, uaatest.DefaultClient.ID) || strings.Contains(hover.Contents.Value, s.token) {
+		t.Errorf("hover shows %q (must name the client and not hold the token)", redactIn(hover.Contents.Value, s.token))
 	}
 	e.uaa.Release()
-	if err := <-stalled; err != nil {
+	if err := <-s.stalled; err != nil {
 		t.Errorf("fetch after release: %v", err)
 	}
 }
