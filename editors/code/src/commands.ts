@@ -189,6 +189,16 @@ export class DoxCommands implements vscode.Disposable {
     return r;
   }
 
+  /** The keys as loadKeys gives them, or undefined once the user was told why not. */
+  private async keysOrShowError(): Promise<LoadServiceKeyResult | undefined> {
+    try {
+      return await this.loadKeys();
+    } catch (err) {
+      await showCommandError(err);
+      return undefined;
+    }
+  }
+
   /**
    * After a (re)start: re-select the key the user picked last time in this
    * workspace, unless dox.serviceKey names one, then learn the key list.
@@ -213,11 +223,8 @@ export class DoxCommands implements vscode.Disposable {
   }
 
   async selectServiceKey(): Promise<void> {
-    let r: LoadServiceKeyResult;
-    try {
-      r = await this.loadKeys();
-    } catch (err) {
-      await showCommandError(err);
+    const r = await this.keysOrShowError();
+    if (!r) {
       return;
     }
     type Item = vscode.QuickPickItem & { path?: string; browse?: boolean };
@@ -374,11 +381,8 @@ export class DoxCommands implements vscode.Disposable {
 
   /** The active key's Swagger UI (swaggerUrl from doxls.loadServiceKey) in the browser. */
   async openSwagger(): Promise<void> {
-    let r: LoadServiceKeyResult;
-    try {
-      r = await this.loadKeys();
-    } catch (err) {
-      await showCommandError(err);
+    const r = await this.keysOrShowError();
+    if (!r) {
       return;
     }
     const target = swaggerTarget(r, this.status.activeKey);
