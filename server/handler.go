@@ -25,17 +25,16 @@ type (
 	notifyFunc func(ctx context.Context, params json.RawMessage) error
 )
 
-func (s *Server) calls() map[string]callFunc {
-	return map[string]callFunc{
+// methods builds the tables of what the server answers and hears; newServer
+// calls it once, since notifications such as didChange come per keystroke.
+func (s *Server) methods() {
+	s.callFns = map[string]callFunc{
 		"textDocument/hover":       s.hover,
 		"textDocument/codeLens":    s.codeLens,
 		"textDocument/codeAction":  s.codeAction,
 		"workspace/executeCommand": s.executeCommand,
 	}
-}
-
-func (s *Server) notifications() map[string]notifyFunc {
-	return map[string]notifyFunc{
+	s.notifyFns = map[string]notifyFunc{
 		"initialized":                         s.initialized,
 		"textDocument/didOpen":                s.didOpen,
 		"textDocument/didChange":              s.didChange,
@@ -61,7 +60,7 @@ func (s *Server) handle(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc
 }
 
 func (s *Server) notify(ctx context.Context, method string, params json.RawMessage) {
-	fn, ok := s.notifications()[method]
+	fn, ok := s.notifyFns[method]
 	if !ok {
 		s.log.Debug("ignored notification", zap.String("method", method))
 		return
@@ -105,7 +104,7 @@ func (s *Server) call(ctx context.Context, reply jsonrpc2.Replier, c *jsonrpc2.C
 		s.reply(ctx, reply, method, time.Now())(nil, jsonrpc2.NewError(jsonrpc2.InvalidRequest, "the server is shutting down"))
 		return
 	}
-	fn, ok := s.calls()[method]
+	fn, ok := s.callFns[method]
 	if !ok {
 		s.reply(ctx, reply, method, time.Now())(nil, jsonrpc2.Errorf(jsonrpc2.MethodNotFound, "method not found: %s", method))
 		return

@@ -163,6 +163,9 @@ type Server struct {
 	diags      *diagnostics
 	// warnedFiles: secret files the user was told about (secrets.go).
 	warnedFiles warned
+
+	callFns   map[string]callFunc   // set once by methods (handler.go)
+	notifyFns map[string]notifyFunc // likewise
 }
 
 type state int
@@ -202,6 +205,7 @@ func newServer(opts Options, log *zap.Logger) *Server {
 		Progress: s.progress,
 		Git:      gitcheck.New(),
 	}
+	s.methods()
 	return s
 }
 
