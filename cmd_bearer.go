@@ -13,8 +13,54 @@ import (
 	"github.com/doxls/doxls/envfile"
 	"github.com/doxls/doxls/gitcheck"
 	"github.com/doxls/doxls/httpfile"
-	"github.com/doxls/doxls/secretscan"
 )
+
+func bearer(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("bearer")
+	keyPath := fs.String("key", "", "service key file")
+	mode := fs.String("mode", string(httpfile.ModeHeader), "header, variable or envFile")
+	envName := fs.String("env", "dev", "envFile mode: the environment in http-client.private.env.json")
+	envFormat := fs.String("env-format", "json", "envFile mode: json (http-client.private.env.json) or dotenv (.env)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	m := httpfile.Mode(*mode)
+	if m != httpfile.ModeHeader && m != httpfile.ModeVariable && m != httpfile.ModeEnvFile {
+		return usageError{fmt.Sprintf("--mode must be header, variable or envFile, not %q", *mode)}
+	}
+	envS, err := envSettings(*envName, *envFormat)
+	if err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return usageError{"bearer needs at least one .http file"}
+	}
+	key, tok, err := fetch(ctx, *keyPath)
+	if err != nil {
+		return err
+	}
+	if m == httpfile.ModeEnvFile {
+		return bearerEnv(ctx, fs.Args(), key, tok.AccessToken, envS, stdout, stderr)
+	}
+	opts := httpfile.Options{Token: tok.AccessToken, APIHost: key.APIHost(), Mode: m, Line: -1}
+	failed := 0
+	for _, path := range fs.Args() {
+		plan, err := httpfile.EditFile(path, opts)
+		if err != nil {
+			fmt.Fprintf(stderr, "doxls: %v\n", err) // the error names the file
+			failed++
+			continue
+		}
+		fmt.Fprintf(stdout, "%s: %d edit(s)\n", path, len(plan.Edits))
+		for _, s := range plan.Skipped {
+			fmt.Fprintf(stdout, "%s:%d: skipped: %s\n", path, s.Line+1, s.Reason)
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %d files could not be edited", failed, fs.NArg())
+	}
+	return nil
+}
 
 // envSettings are the settings of "bearer --mode envFile".
 func envSettings(env, format string) (commands.Settings, error) {
@@ -104,34 +150,4 @@ func reportEnv(stdout, stderr io.Writer, path, cwd string, env commands.EnvResul
 	if env.Warning != "" {
 		fmt.Fprintf(stderr, "doxls: warning: %s\n", env.Warning)
 	}
-}
-
-// check is "doxls check [DIR]": every file below DIR that holds a service
-// key, a Bearer token or an environment file's token, and that git tracks
-// or does not ignore, one line each; exit status 1 when there is one.
-func check(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := newFlags("check")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	dir, err := folderArg("check", fs.Args())
-	if err != nil {
-		return err
-	}
-	rep, err := secretscan.Scan(ctx, gitcheck.New(), dir)
-	if err != nil {
-		return err
-	}
-	for _, f := range rep.Findings {
-		fmt.Fprintln(stdout, f.Message())
-	}
-	switch {
-	case len(rep.Findings) > 0:
-		return fmt.Errorf("%d file(s) in %s expose secrets to git", len(rep.Findings), dir)
-	case rep.Outside:
-		fmt.Fprintf(stdout, "%s is not in a git repository; nothing is exposed to git\n", dir)
-	default:
-		fmt.Fprintf(stdout, "no secrets exposed to git (%d file(s) with secrets checked)\n", rep.Checked)
-	}
-	return nil
 }
