@@ -24,9 +24,9 @@ func bearer(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	m := httpfile.Mode(*mode)
-	if m != httpfile.ModeHeader && m != httpfile.ModeVariable && m != httpfile.ModeEnvFile {
-		return usageError{fmt.Sprintf("--mode must be header, variable or envFile, not %q", *mode)}
+	m, err := commands.ParseMode(*mode)
+	if err != nil {
+		return usageError{"--mode " + err.Error()}
 	}
 	envS, err := envSettings(*envName, *envFormat)
 	if err != nil {
@@ -65,12 +65,11 @@ func bearer(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 // envSettings are the settings of "bearer --mode envFile".
 func envSettings(env, format string) (commands.Settings, error) {
 	s := commands.DefaultSettings()
-	switch f := envfile.Format(format); f {
-	case envfile.FormatJSON, envfile.FormatDotenv:
-		s.EnvFormat = f
-	default:
-		return s, usageError{fmt.Sprintf("--env-format must be json or dotenv, not %q", format)}
+	f, err := commands.ParseEnvFormat(format)
+	if err != nil {
+		return s, usageError{"--env-format " + err.Error()}
 	}
+	s.EnvFormat = f
 	if env == "" {
 		return s, usageError{"--env must name an environment"}
 	}

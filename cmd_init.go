@@ -39,11 +39,8 @@ func initFile(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	s.InsertMode = httpfile.Mode(*mode)
-	switch s.InsertMode {
-	case httpfile.ModeHeader, httpfile.ModeVariable, httpfile.ModeEnvFile:
-	default:
-		return usageError{fmt.Sprintf("--mode must be header, variable or envFile, not %q", *mode)}
+	if s.InsertMode, err = commands.ParseMode(*mode); err != nil {
+		return usageError{"--mode " + err.Error()}
 	}
 	if err := commands.CheckFileName(*name); err != nil {
 		return usageError{"--" + err.Error()}

@@ -19,7 +19,7 @@ import (
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "0.1.0-dev"
 
-// Exit statuses (DESIGN.md §6).
+// Exit statuses (docs/cli.md).
 const (
 	exitOK    = 0
 	exitFail  = 1

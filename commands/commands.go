@@ -1,4 +1,4 @@
-// Package commands implements the doxls.* workspace commands (DESIGN.md §5):
+// Package commands implements the doxls.* workspace commands (docs/protocol.md):
 // argument decoding, calls into auth and httpfile, and the workspace edits
 // the client is asked to apply.
 package commands
@@ -76,23 +76,19 @@ type Handler struct {
 
 type command func(h *Handler, ctx context.Context, args []json.RawMessage) (any, error)
 
-// table holds the commands of DESIGN.md §5, the ones executeCommandProvider
-// lists.
+// table holds every command the server runs, the ones executeCommandProvider
+// lists (docs/protocol.md, "Commands"): the user's commands and the quick
+// fixes that keep secrets out of git. The quick fixes are listed too, so
+// that a client library registers them like the others and no client has to
+// know their ids.
 var table = map[string]command{
-	LoadServiceKey: (*Handler).loadServiceKey,
-	GetToken:       (*Handler).getToken,
-	InsertBearer:   (*Handler).insertBearer,
-	RefreshBearers: (*Handler).refreshBearers,
-	TokenInfo:      (*Handler).tokenInfo,
-	ClearToken:     (*Handler).clearToken,
-	NewRequestFile: (*Handler).newRequestFile,
-}
-
-// quickFixes run the code actions that keep secrets out of git. They are
-// executed like the others but not listed: the contract lists exactly the
-// §5 commands, and clients run a code action's command without looking it
-// up (the VS Code extension registers these two itself).
-var quickFixes = map[string]command{
+	LoadServiceKey:      (*Handler).loadServiceKey,
+	GetToken:            (*Handler).getToken,
+	InsertBearer:        (*Handler).insertBearer,
+	RefreshBearers:      (*Handler).refreshBearers,
+	TokenInfo:           (*Handler).tokenInfo,
+	ClearToken:          (*Handler).clearToken,
+	NewRequestFile:      (*Handler).newRequestFile,
 	MoveTokensToEnvFile: (*Handler).moveTokensToEnvFile,
 	IgnoreFile:          (*Handler).ignoreFile,
 }
@@ -111,9 +107,6 @@ func IDs() []string {
 // JSON-RPC code to answer with.
 func (h *Handler) Execute(ctx context.Context, id string, args []json.RawMessage) (any, error) {
 	cmd, ok := table[id]
-	if !ok {
-		cmd, ok = quickFixes[id]
-	}
 	if !ok {
 		return nil, invalidParams("unknown command %q", id)
 	}

@@ -10,7 +10,7 @@ import (
 	"github.com/doxls/doxls/httpfile"
 )
 
-// Settings are the user's "dox" settings (DESIGN.md §5).
+// Settings are the user's "dox" settings (docs/protocol.md, "Settings").
 type Settings struct {
 	ServiceKey    string
 	RefreshMargin time.Duration
@@ -20,39 +20,106 @@ type Settings struct {
 	EnvName       string
 	EnvFormat     envfile.Format // envFile mode: http-client.private.env.json or .env
 	ExtraHosts    []string
-	Timeout       time.Duration // 0: the token client's default
+	Timeout       time.Duration // per attempt of a token request
+	// CertificateWarningDays: an x509 key whose certificate expires within
+	// this many days is named in a warning.
+	CertificateWarningDays float64
 }
+
+// A Setting is one "dox" setting as clients send it.
+type Setting struct {
+	Name string
+	// Default is the value as JSON decodes it (string, float64, bool,
+	// []any); nil when the setting has none (serviceKey: discover).
+	Default any
+}
+
+// SettingsTable is the one source of the settings' names and defaults:
+// DefaultSettings reads it, and TestSettingsDefaultsMatchClients holds
+// editors/code/package.json, the Neovim plugin's defaults and
+// docs/protocol.md to it. A new setting goes here, into wireSettings and
+// ParseSettings, then into those three files.
+var SettingsTable = []Setting{
+	{"serviceKey", nil},
+	{"refreshMarginSeconds", 300.0},
+	{"autoRefresh", true},
+	{"insertMode", string(httpfile.ModeHeader)},
+	{"variableName", "doxToken"},
+	{"envName", "dev"},
+	{"envFileFormat", string(envfile.FormatJSON)},
+	{"extraHosts", []any{}},
+	{"timeoutSeconds", 10.0},
+	{"certificateWarningDays", 2.0},
+}
+
+// defaults is SettingsTable applied to zero Settings, once.
+var defaults = func() Settings {
+	obj := map[string]any{}
+	for _, st := range SettingsTable {
+		if st.Default != nil {
+			obj[st.Name] = st.Default
+		}
+	}
+	raw, err := json.Marshal(obj)
+	if err != nil {
+		panic(err)
+	}
+	s, err := parseOver(Settings{}, raw)
+	if err != nil {
+		panic(fmt.Sprintf("SettingsTable: %v", err))
+	}
+	return s
+}()
 
 // DefaultSettings are used for everything the client does not set.
 func DefaultSettings() Settings {
-	return Settings{
-		RefreshMargin: 300 * time.Second,
-		AutoRefresh:   true,
-		InsertMode:    httpfile.ModeHeader,
-		VariableName:  "doxToken",
-		EnvName:       "dev",
-		EnvFormat:     envfile.FormatJSON,
-	}
+	s := defaults
+	s.ExtraHosts = nil
+	return s
 }
 
 // wireSettings is the JSON shape; pointers tell "absent" from "zero".
 type wireSettings struct {
-	ServiceKey           *string   `json:"serviceKey"`
-	RefreshMarginSeconds *float64  `json:"refreshMarginSeconds"`
-	AutoRefresh          *bool     `json:"autoRefresh"`
-	InsertMode           *string   `json:"insertMode"`
-	VariableName         *string   `json:"variableName"`
-	EnvName              *string   `json:"envName"`
-	EnvFileFormat        *string   `json:"envFileFormat"`
-	ExtraHosts           *[]string `json:"extraHosts"`
-	TimeoutSeconds       *float64  `json:"timeoutSeconds"`
+	ServiceKey             *string   `json:"serviceKey"`
+	RefreshMarginSeconds   *float64  `json:"refreshMarginSeconds"`
+	AutoRefresh            *bool     `json:"autoRefresh"`
+	InsertMode             *string   `json:"insertMode"`
+	VariableName           *string   `json:"variableName"`
+	EnvName                *string   `json:"envName"`
+	EnvFileFormat          *string   `json:"envFileFormat"`
+	ExtraHosts             *[]string `json:"extraHosts"`
+	TimeoutSeconds         *float64  `json:"timeoutSeconds"`
+	CertificateWarningDays *float64  `json:"certificateWarningDays"`
 }
 
 // ParseSettings reads a flat "dox" settings object over the defaults. An
 // empty or null object gives the defaults; a field of the wrong type or an
 // unknown insert mode is an error naming the field.
 func ParseSettings(raw json.RawMessage) (Settings, error) {
-	s := DefaultSettings()
+	return parseOver(DefaultSettings(), raw)
+}
+
+// ParseMode reads an insert mode: the insertMode setting and --mode. The
+// error is the rest of a sentence whose subject is the caller's name for it.
+func ParseMode(s string) (httpfile.Mode, error) {
+	switch m := httpfile.Mode(s); m {
+	case httpfile.ModeHeader, httpfile.ModeVariable, httpfile.ModeEnvFile:
+		return m, nil
+	}
+	return "", fmt.Errorf("must be header, variable or envFile, not %q", s)
+}
+
+// ParseEnvFormat reads an environment file format: the envFileFormat
+// setting and --env-format; the error is as ParseMode's.
+func ParseEnvFormat(s string) (envfile.Format, error) {
+	switch f := envfile.Format(s); f {
+	case envfile.FormatJSON, envfile.FormatDotenv:
+		return f, nil
+	}
+	return "", fmt.Errorf("must be json or dotenv, not %q", s)
+}
+
+func parseOver(s Settings, raw json.RawMessage) (Settings, error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return s, nil
 	}
@@ -73,12 +140,11 @@ func ParseSettings(raw json.RawMessage) (Settings, error) {
 		s.AutoRefresh = *w.AutoRefresh
 	}
 	if w.InsertMode != nil {
-		switch m := httpfile.Mode(*w.InsertMode); m {
-		case httpfile.ModeHeader, httpfile.ModeVariable, httpfile.ModeEnvFile:
-			s.InsertMode = m
-		default:
-			return s, fmt.Errorf("dox settings: insertMode must be \"header\", \"variable\" or \"envFile\", not %q", *w.InsertMode)
+		m, err := ParseMode(*w.InsertMode)
+		if err != nil {
+			return s, fmt.Errorf("dox settings: insertMode %w", err)
 		}
+		s.InsertMode = m
 	}
 	if w.VariableName != nil && *w.VariableName != "" {
 		s.VariableName = *w.VariableName
@@ -87,12 +153,11 @@ func ParseSettings(raw json.RawMessage) (Settings, error) {
 		s.EnvName = *w.EnvName
 	}
 	if w.EnvFileFormat != nil {
-		switch f := envfile.Format(*w.EnvFileFormat); f {
-		case envfile.FormatJSON, envfile.FormatDotenv:
-			s.EnvFormat = f
-		default:
-			return s, fmt.Errorf("dox settings: envFileFormat must be \"json\" (http-client.private.env.json) or \"dotenv\" (.env), not %q", *w.EnvFileFormat)
+		f, err := ParseEnvFormat(*w.EnvFileFormat)
+		if err != nil {
+			return s, fmt.Errorf("dox settings: envFileFormat %w", err)
 		}
+		s.EnvFormat = f
 	}
 	if w.ExtraHosts != nil {
 		s.ExtraHosts = *w.ExtraHosts
@@ -102,6 +167,12 @@ func ParseSettings(raw json.RawMessage) (Settings, error) {
 			return s, fmt.Errorf("dox settings: timeoutSeconds must not be negative")
 		}
 		s.Timeout = seconds(*w.TimeoutSeconds)
+	}
+	if w.CertificateWarningDays != nil {
+		if *w.CertificateWarningDays < 0 {
+			return s, fmt.Errorf("dox settings: certificateWarningDays must not be negative")
+		}
+		s.CertificateWarningDays = *w.CertificateWarningDays
 	}
 	return s, nil
 }

@@ -47,7 +47,7 @@ func allowedHosts(o Options) map[string]bool {
 	return allowed
 }
 
-// hostRule is DESIGN.md §4: a request gets the token when its host is
+// hostRule is docs/protocol.md, "Which requests get the token": a request gets the token when its host is
 // allowed, or when its host is unknown and its path is the DOX API's.
 func hostRule(r *Request, allowed map[string]bool) (bool, string) {
 	if r.Host != "" {

@@ -34,7 +34,7 @@ func (e *editor) ResourceCreate() bool {
 }
 
 // ApplyEdit sends workspace/applyEdit and waits for the answer
-// (protocol.Client.ApplyEdit cannot decode {"applied": true}, DESIGN.md §8).
+// (protocol.Client.ApplyEdit cannot decode {"applied": true}, docs/architecture.md, "Traps in go.lsp.dev").
 func (e *editor) ApplyEdit(ctx context.Context, label string, edit protocol.WorkspaceEdit) error {
 	return e.apply(ctx, label, edit, editSize(edit))
 }

@@ -58,7 +58,7 @@ func (d *documents) remove(uri protocol.DocumentURI) {
 
 // textChange is protocol.TextDocumentContentChangeEvent with a pointer
 // range: there Range is a value, so a full-text change (no range) cannot be
-// told from an edit at 0:0 (DESIGN.md §8).
+// told from an edit at 0:0 (docs/architecture.md, "Traps in go.lsp.dev").
 type textChange struct {
 	Range *protocol.Range `json:"range"`
 	Text  docText         `json:"text"`

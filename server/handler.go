@@ -49,7 +49,7 @@ func (s *Server) methods() {
 
 // handle is the jsonrpc2 handler; it sees calls only, as the stream hands
 // notifications to notify. It always returns nil: an error here would close
-// the connection (DESIGN.md §8). Notifications run in order on the read
+// the connection (docs/architecture.md, "Traps in go.lsp.dev"). Notifications run in order on the read
 // loop, so document changes apply before later requests; calls run on their
 // own goroutines, so a stalled fetch never holds up a hover.
 func (s *Server) handle(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc2.Request) error {
@@ -185,7 +185,7 @@ func (s *Server) recover(method string, send func(any, error)) {
 }
 
 // idKey is the same for an id however the client spelled it: jsonrpc2's
-// own CancelHandler misses numeric ids (DESIGN.md §8).
+// own CancelHandler misses numeric ids (docs/architecture.md, "Traps in go.lsp.dev").
 func idKey(id jsonrpc2.ID) string { return fmt.Sprintf("%q", id) }
 
 func (s *Server) cancelRequest(ctx context.Context, raw json.RawMessage) error {

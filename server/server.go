@@ -2,7 +2,7 @@
 // settings, hover, code lens, diagnostics, token status and auto-refresh,
 // on top of the commands package. It dispatches JSON-RPC itself (see
 // handler.go) rather than through protocol.ServerDispatcher, whose
-// lifecycle and cancellation handling do not fit (DESIGN.md §8).
+// lifecycle and cancellation handling do not fit (docs/architecture.md, "Traps in go.lsp.dev").
 package server
 
 import (

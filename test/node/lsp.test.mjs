@@ -74,8 +74,8 @@ before(async () => {
     initializationOptions: { refreshMarginSeconds: 300, insertMode: 'header' },
   });
   assert.deepEqual(init.capabilities.executeCommandProvider.commands.sort(), [
-    'doxls.clearToken', 'doxls.getToken', 'doxls.insertBearer', 'doxls.loadServiceKey',
-    'doxls.newRequestFile', 'doxls.refreshBearers', 'doxls.tokenInfo',
+    'doxls.clearToken', 'doxls.getToken', 'doxls.ignoreFile', 'doxls.insertBearer', 'doxls.loadServiceKey',
+    'doxls.moveTokensToEnvFile', 'doxls.newRequestFile', 'doxls.refreshBearers', 'doxls.tokenInfo',
   ]);
   await conn.sendNotification(InitializedNotification.type, {});
 });

@@ -1,5 +1,5 @@
 // The palette commands (dox.*), each calling one or more doxls.* server
-// commands (DESIGN §5) and telling the user the outcome in one message.
+// commands (docs/protocol.md) and telling the user the outcome in one message.
 
 import * as vscode from 'vscode';
 import {
@@ -10,13 +10,14 @@ import {
   swaggerTarget,
   tokenDetailsMarkdown,
   tokenMessage,
-  type GetTokenResult,
-  type InsertBearerResult,
-  type LoadServiceKeyResult,
-  type NewRequestFileResult,
-  type RefreshBearersResult,
-  type TokenInfoResult,
 } from './messages';
+import type {
+  GetTokenResult,
+  InsertBearerResult,
+  LoadServiceKeyResult,
+  NewRequestFileResult,
+  TokenInfoResult,
+} from './protocol';
 import { requestBlocks, targetLines } from './requests';
 import { relativeInside } from './settings';
 import { showCommandError, type DoxServer } from './server';
@@ -47,11 +48,6 @@ export class DoxCommands implements vscode.Disposable {
     reg('dox.restartServer', () => this.restartServer());
     reg('dox.newRequestFile', () => this.newRequestFile());
     reg('dox.openSwagger', () => this.openSwagger());
-    // The server's quick fixes run these; it does not list them among its
-    // commands, so the client library does not register them for us.
-    for (const id of ['doxls.moveTokensToEnvFile', 'doxls.ignoreFile']) {
-      reg(id, (arg) => this.quickFix(id, arg));
-    }
     this.disposables.push(
       vscode.workspace.registerTextDocumentContentProvider(DETAILS_SCHEME, {
         onDidChange: this.detailsChanged.event,
@@ -61,15 +57,7 @@ export class DoxCommands implements vscode.Disposable {
     );
   }
 
-  private async quickFix(id: string, arg: unknown): Promise<void> {
-    try {
-      await this.server.execute(id, typeof arg === 'object' && arg !== null ? arg : undefined);
-    } catch (err) {
-      await showCommandError(err);
-    }
-  }
-
-  private keyArgs(extra: object = {}): object {
+  private keyArgs<T extends object>(extra: T = {} as T): T & { key?: string } {
     const key = this.status.activeKey;
     return key === undefined ? extra : { key, ...extra };
   }
@@ -78,7 +66,7 @@ export class DoxCommands implements vscode.Disposable {
   private async fetchToken(forceRefresh: boolean, key?: string): Promise<GetTokenResult> {
     const args = { ...(key === undefined ? {} : { key }), ...(forceRefresh ? { forceRefresh } : {}) };
     // The server reports the fetch as work-done progress in the status bar.
-    const r = await this.server.execute<GetTokenResult>('doxls.getToken', Object.keys(args).length > 0 ? args : undefined);
+    const r = await this.server.execute('doxls.getToken', Object.keys(args).length > 0 ? args : undefined);
     // The server also notifies, but a cached token may come without one.
     this.status.update({ key: r.key, state: 'valid', expiresAt: r.expiresAt });
     return r;
@@ -143,7 +131,7 @@ export class DoxCommands implements vscode.Disposable {
     try {
       for (const line of lines) {
         const args = line === 'file' ? { uri: this.server.uriOf(uri) } : { uri: this.server.uriOf(uri), line };
-        results.push(await this.server.execute<InsertBearerResult>('doxls.insertBearer', args));
+        results.push(await this.server.execute('doxls.insertBearer', args));
       }
     } catch (err) {
       return this.tokenFailed(err);
@@ -158,7 +146,7 @@ export class DoxCommands implements vscode.Disposable {
 
   async refreshBearers(): Promise<void> {
     try {
-      const r = await this.server.execute<RefreshBearersResult>('doxls.refreshBearers');
+      const r = await this.server.execute('doxls.refreshBearers');
       vscode.window.setStatusBarMessage(`$(check) DOX: ${refreshSummary(r)}`, 5_000);
     } catch (err) {
       await this.tokenFailed(err);
@@ -181,7 +169,7 @@ export class DoxCommands implements vscode.Disposable {
 
   /** Asks the server for the keys it knows and shows them in the status bar. */
   async loadKeys(path?: string): Promise<LoadServiceKeyResult> {
-    const r = await this.server.execute<LoadServiceKeyResult>('doxls.loadServiceKey', path === undefined ? undefined : { path });
+    const r = await this.server.execute('doxls.loadServiceKey', path === undefined ? undefined : { path });
     this.status.setKeys(r);
     if ((r.keys ?? []).length > 0) {
       this.status.show();
@@ -312,7 +300,7 @@ export class DoxCommands implements vscode.Disposable {
   async showTokenDetails(): Promise<void> {
     let info: TokenInfoResult;
     try {
-      info = await this.server.execute<TokenInfoResult>('doxls.tokenInfo', this.keyArgs());
+      info = await this.server.execute('doxls.tokenInfo', this.keyArgs());
     } catch (err) {
       await this.tokenFailed(err);
       return;
@@ -327,7 +315,7 @@ export class DoxCommands implements vscode.Disposable {
 
   async clearToken(): Promise<void> {
     try {
-      const r = await this.server.execute<{ cleared: number }>('doxls.clearToken');
+      const r = await this.server.execute('doxls.clearToken');
       this.status.clearAll();
       vscode.window.setStatusBarMessage(`$(check) DOX: cleared ${r.cleared} token${r.cleared === 1 ? '' : 's'}`, 4_000);
     } catch (err) {
@@ -354,7 +342,7 @@ export class DoxCommands implements vscode.Disposable {
     }
     let r: NewRequestFileResult;
     try {
-      r = await this.server.execute<NewRequestFileResult>('doxls.newRequestFile', this.keyArgs({ folder: this.server.uriOf(folder.uri) }));
+      r = await this.server.execute('doxls.newRequestFile', this.keyArgs({ folder: this.server.uriOf(folder.uri) }));
     } catch (err) {
       return this.tokenFailed(err);
     }

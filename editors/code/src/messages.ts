@@ -1,48 +1,15 @@
 // Texts the extension shows for command results, without VS Code.
 
-import { formatClock, formatTimeLeft, hostOf, type KeyInfo } from './status';
-
-export interface LoadServiceKeyResult {
-  keys: KeyInfo[];
-  active?: string | null;
-  /** Key files that failed to parse at discovery, one line each. */
-  problems?: string[];
-}
-
-export interface GetTokenResult {
-  key: string;
-  accessToken: string;
-  tokenType?: string;
-  expiresAt: string;
-  expiresIn?: number;
-  scope?: string;
-  fromCache?: boolean;
-}
-
-export interface Skipped {
-  line: number;
-  reason: string;
-}
-
-export interface InsertBearerResult {
-  edited: number;
-  skipped?: Skipped[];
-}
-
-export interface RefreshBearersResult {
-  edited: number;
-  documents: number;
-}
-
-export interface TokenInfoResult {
-  clientId?: string;
-  zoneId?: string;
-  scopes?: string[];
-  issuedAt?: string;
-  expiresAt?: string;
-  issuer?: string;
-  grantType?: string;
-}
+import type {
+  GetTokenResult,
+  InsertBearerResult,
+  KeyInfo,
+  LoadServiceKeyResult,
+  NewRequestFileResult,
+  RefreshBearersResult,
+  TokenInfoResult,
+} from './protocol';
+import { formatClock, formatTimeLeft, hostOf } from './status';
 
 function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
@@ -137,23 +104,6 @@ export function tokenDetailsMarkdown(info: TokenInfoResult, key: string | undefi
     ...(scopes.length > 0 ? scopes.map((s) => `- ${oneLine(s)}`) : ['none']),
     '',
   ].join('\n');
-}
-
-/** The environment file that got the token (doxls.newRequestFile in envFile mode). */
-export interface EnvFileResult {
-  path: string;
-  env?: string;
-  changed?: boolean;
-  created?: boolean;
-  /** The .gitignore the new environment file was added to. */
-  ignoredIn?: string;
-  /** The file holds the token and git does not ignore it. */
-  warning?: string;
-}
-
-export interface NewRequestFileResult {
-  uri: string;
-  env?: EnvFileResult;
 }
 
 /**

@@ -1,5 +1,5 @@
 // Where the requests of a .http document are, without VS Code, so "DOX:
-// Insert Bearer Header" can target the request under the cursor (DESIGN §4
+// Insert Bearer Header" can target the request under the cursor (docs/protocol.md
 // grammar: blocks separated by "###" lines; comments, "# @name" metadata and
 // "@var = value" lines before the request line).
 

@@ -12,8 +12,8 @@ import {
   type ServerOptions,
 } from 'vscode-languageclient/node';
 import { findServer, ServerNotFoundError, versionProbe, type ServerBinary } from './binary';
-import { serverSettings } from './settings';
-import type { TokenStatus } from './status';
+import { tokenStatus, type ArgsOf, type CommandId, type ResultOf, type TokenStatus } from './protocol';
+import { normaliseConfiguration, serverSettings } from './settings';
 
 /** A failure already shown to the user (the binary lookup); callers stay quiet. */
 export class AlreadyReportedError extends Error {}
@@ -108,6 +108,17 @@ export class DoxServer implements vscode.Disposable {
       // client's generic "Request workspace/executeCommand failed.".
       revealOutputChannelOn: RevealOutputChannelOn.Never,
       middleware: {
+        workspace: {
+          // Settings reach the server through one door: after a change it
+          // is told only that they changed (null settings) and asks with
+          // workspace/configuration, whose answer is normalised below as
+          // initializationOptions is (a margin of -5 becomes 0 either way).
+          didChangeConfiguration: (_sections, next) => next(undefined),
+          configuration: async (params, token, next) => {
+            const answers = await next(params, token);
+            return Array.isArray(answers) ? normaliseConfiguration(params.items, answers) : answers;
+          },
+        },
         // doxls.* commands that code lenses and quick fixes run.
         executeCommand: async (command, args, next) => {
           try {
@@ -120,7 +131,7 @@ export class DoxServer implements vscode.Disposable {
       },
     };
     const client = new LanguageClient('dox', 'DOX Language Server', serverOptions, clientOptions);
-    client.onNotification('dox/tokenStatus', (params: TokenStatus) => this.statusEmitter.fire(params));
+    client.onNotification(tokenStatus, (params) => this.statusEmitter.fire(params));
     client.onDidChangeState((e) => {
       if (e.newState === State.Running && this.client === client) {
         this.startedEmitter.fire();
@@ -132,11 +143,11 @@ export class DoxServer implements vscode.Disposable {
   }
 
   /** Runs a doxls.* command; rejects with an Error whose message is the server's one line. */
-  async execute<T>(command: string, args?: object, token?: vscode.CancellationToken): Promise<T> {
+  async execute<C extends CommandId>(command: C, args?: ArgsOf<C>, token?: vscode.CancellationToken): Promise<ResultOf<C>> {
     const client = await this.ensureClient();
     try {
       const params = { command, arguments: args === undefined ? [] : [args] };
-      return (await client.sendRequest(ExecuteCommandRequest.type, params, token)) as T;
+      return (await client.sendRequest(ExecuteCommandRequest.type, params, token)) as ResultOf<C>;
     } catch (err) {
       throw toUserError(err);
     }

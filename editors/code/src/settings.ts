@@ -1,7 +1,9 @@
 import * as path from 'node:path';
+import manifest from '../package.json';
 
 // Settings mapping without VS Code: the dox.* settings become the flat
-// initializationOptions object the server reads (DESIGN §5).
+// settings object the server reads (docs/protocol.md, "Settings"), for
+// initializationOptions and for every workspace/configuration answer.
 
 export type InsertMode = 'header' | 'variable' | 'envFile';
 export type EnvFileFormat = 'json' | 'dotenv';
@@ -17,21 +19,43 @@ export interface ServerSettings {
   envFileFormat: EnvFileFormat;
   extraHosts: string[];
   timeoutSeconds: number;
+  certificateWarningDays: number;
 }
 
-export const DEFAULTS: Readonly<ServerSettings> = Object.freeze({
-  refreshMarginSeconds: 300,
-  autoRefresh: true,
-  insertMode: 'header',
-  variableName: 'doxToken',
-  envName: 'dev',
-  envFileFormat: 'json',
-  extraHosts: [],
-  timeoutSeconds: 30,
-});
+type Defaults = Omit<ServerSettings, 'serviceKey'>;
+
+/**
+ * The defaults are package.json's (what VS Code shows in its settings UI),
+ * which a Go test holds to the server's own table (commands/settings.go).
+ */
+export const DEFAULTS: Readonly<Defaults> = Object.freeze(
+  Object.fromEntries(
+    (
+      [
+        'refreshMarginSeconds',
+        'autoRefresh',
+        'insertMode',
+        'variableName',
+        'envName',
+        'envFileFormat',
+        'extraHosts',
+        'timeoutSeconds',
+        'certificateWarningDays',
+      ] as const
+    ).map((name) => [name, (manifest.contributes.configuration.properties as Record<string, { default?: unknown }>)[`dox.${name}`].default]),
+  ) as unknown as Defaults,
+);
 
 /** Reads one setting below "dox." (e.g. "refreshMarginSeconds"); undefined when unset. */
 export type SettingGetter = (name: string) => unknown;
+
+function atLeast(v: unknown, fallback: number, min: number): number {
+  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isFinite(n)) {
+    return fallback;
+  }
+  return Math.max(min, n);
+}
 
 function wholeSeconds(v: unknown, fallback: number, min: number): number {
   const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
@@ -60,6 +84,7 @@ export function serverSettings(get: SettingGetter): ServerSettings {
     envFileFormat: oneOf(get('envFileFormat'), ['json', 'dotenv'], DEFAULTS.envFileFormat),
     extraHosts: [],
     timeoutSeconds: wholeSeconds(get('timeoutSeconds'), DEFAULTS.timeoutSeconds, 1),
+    certificateWarningDays: atLeast(get('certificateWarningDays'), DEFAULTS.certificateWarningDays, 0),
   };
   const key = get('serviceKey');
   if (typeof key === 'string' && key.trim() !== '') {
@@ -80,6 +105,28 @@ export function serverSettings(get: SettingGetter): ServerSettings {
     out.extraHosts = hosts.split(',').map((h) => h.trim()).filter((h) => h !== '');
   }
   return out;
+}
+
+/** An item of a workspace/configuration request. */
+export interface ConfigurationItem {
+  section?: string | null;
+  scopeUri?: string | null;
+}
+
+/**
+ * The answers to a workspace/configuration request with each "dox" section
+ * normalised as serverSettings does (the client library answers with the raw
+ * settings: a string margin, a negative one, blank hosts). Other sections
+ * pass as they are.
+ */
+export function normaliseConfiguration(items: readonly ConfigurationItem[], answers: readonly unknown[]): unknown[] {
+  return answers.map((answer, i) => {
+    if (items[i]?.section !== 'dox') {
+      return answer;
+    }
+    const raw = typeof answer === 'object' && answer !== null ? (answer as Record<string, unknown>) : {};
+    return serverSettings((name) => raw[name]);
+  });
 }
 
 /** The refresh margin the status bar uses, read the same way as the server's. */

@@ -1,28 +1,9 @@
 // Status bar logic without VS Code: what the DOX item shows for a token
 // status from the server's dox/tokenStatus notification at a given moment.
 
-export type TokenState = 'valid' | 'expiring' | 'expired' | 'missing' | 'error';
+import type { KeyInfo, TokenState, TokenStatus } from './protocol';
 
-/** The params of the server's dox/tokenStatus notification (DESIGN §5). */
-export interface TokenStatus {
-  key: string;
-  state: TokenState;
-  expiresAt: string | null;
-  message?: string;
-}
-
-/** What the client knows about a key from doxls.loadServiceKey. */
-export interface KeyInfo {
-  id: string;
-  path?: string;
-  uaaUrl?: string;
-  clientId?: string;
-  apiUrl?: string;
-  credentialType?: string;
-  identityZone?: string;
-  /** The key's Swagger UI (tenantuiurl + swagger), when the key names one. */
-  swaggerUrl?: string;
-}
+export type { KeyInfo, TokenState, TokenStatus };
 
 export type StatusColor = 'none' | 'warning' | 'error';
 

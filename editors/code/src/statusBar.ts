@@ -3,9 +3,9 @@
 
 import * as vscode from 'vscode';
 import { refreshMarginSeconds } from './settings';
-import { nextTickDelay, statusView, type KeyInfo, type TokenStatus } from './status';
+import type { KeyInfo, LoadServiceKeyResult, TokenStatus } from './protocol';
+import { nextTickDelay, statusView } from './status';
 import { doxSetting } from './server';
-import type { LoadServiceKeyResult } from './messages';
 
 export class DoxStatusBar implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;

@@ -1,4 +1,5 @@
--- Unit tests of the plugin's pure Lua parts, run by e2e.sh with
+-- Unit tests of the plugin's pure Lua parts, run by unit.sh (make test) and
+-- e2e.sh with
 --   nvim --headless -u NONE --cmd "set rtp^=editors/nvim" -c "luafile editors/nvim/test/unit.lua"
 local status = require("doxls.status")
 local failures = 0
@@ -47,6 +48,39 @@ status.forget(2)
 eq("other client's exit", status.text(now), "DOX 11h 58m")
 status.forget(1)
 eq("after the client exited", status.text(now), "")
+
+-- setup() options: merged deeply over the defaults, lists replaced whole,
+-- wrong values refused with the option's name.
+local config = require("doxls.config")
+local o = config.resolve({ settings = { insertMode = "variable" }, cmd = "/opt/doxls" })
+eq("deep merge keeps the other settings", o.settings.refreshMarginSeconds, 300)
+eq("deep merge takes the user's", o.settings.insertMode, "variable")
+eq("cmd string", table.concat(o.cmd, " "), "/opt/doxls")
+eq("defaults untouched", config.defaults.settings.insertMode, "header")
+o = config.resolve({ cmd = { "doxls" }, root_markers = {}, settings = { extraHosts = { "a.example" } } })
+eq("a list replaces the default", #o.root_markers, 0)
+eq("extraHosts", o.settings.extraHosts[1], "a.example")
+eq("no options", config.resolve().settings.timeoutSeconds, 10)
+
+local function refused(what, opts, want)
+  local ok, msg = pcall(config.resolve, opts)
+  if ok then
+    eq(what .. " refused", "accepted", want)
+  elseif not tostring(msg):find(want, 1, true) then
+    eq(what .. " message", msg, want)
+  end
+end
+refused("insert mode", { settings = { insertMode = "envfile" } }, "settings.insertMode")
+refused("negative margin", { settings = { refreshMarginSeconds = -5 } }, "settings.refreshMarginSeconds")
+refused("margin as text", { settings = { refreshMarginSeconds = "300" } }, "settings.refreshMarginSeconds")
+refused("unknown setting", { settings = { refreshMargin = 300 } }, "settings.refreshMargin: not a doxls setting")
+refused("hosts", { settings = { extraHosts = "a.example" } }, "settings.extraHosts")
+refused("cmd", { cmd = { 1 } }, "cmd")
+refused("on_attach", { on_attach = "yes" }, "on_attach")
+
+-- What the server gets: never an empty table, whose JSON type is a guess.
+eq("wire: empty settings", getmetatable(config.wire({})) ~= nil or vim.json.encode(config.wire({})) == "{}", true)
+eq("wire: empty hosts dropped", config.wire({ extraHosts = {}, envName = "dev" }).extraHosts, nil)
 
 if failures > 0 then
   vim.cmd("cquit 1")

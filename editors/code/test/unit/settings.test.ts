@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as path from 'node:path';
-import { DEFAULTS, relativeInside, serverSettings } from '../../src/settings';
+import { DEFAULTS, normaliseConfiguration, relativeInside, serverSettings } from '../../src/settings';
 
 function getter(values: Record<string, unknown>) {
   return (name: string) => values[name];
@@ -17,7 +17,8 @@ describe('serverSettings (initializationOptions)', () => {
       envName: 'dev',
       envFileFormat: 'json',
       extraHosts: [],
-      timeoutSeconds: 30,
+      timeoutSeconds: 10,
+      certificateWarningDays: 2,
     });
     assert.deepEqual(serverSettings(getter({ serviceKey: '  ' })), serverSettings(getter({})));
   });
@@ -32,7 +33,8 @@ describe('serverSettings (initializationOptions)', () => {
         envName: 'prod',
         envFileFormat: 'dotenv',
         extraHosts: ['dox.internal.example:8443'],
-        timeoutSeconds: 10,
+        timeoutSeconds: 20,
+        certificateWarningDays: 5,
         // These steer the client and are not server settings.
         server: { path: '/opt/doxls' },
         trace: { server: 'verbose' },
@@ -47,7 +49,8 @@ describe('serverSettings (initializationOptions)', () => {
       envName: 'prod',
       envFileFormat: 'dotenv',
       extraHosts: ['dox.internal.example:8443'],
-      timeoutSeconds: 10,
+      timeoutSeconds: 20,
+      certificateWarningDays: 5,
     });
   });
   it('repairs values a hand-edited settings.json may carry', () => {
@@ -88,6 +91,35 @@ describe('serverSettings (initializationOptions)', () => {
   it('round-trips through JSON as the server will read it', () => {
     const s = serverSettings(getter({ serviceKey: 'C:\\keys\\dox key.json' }));
     assert.deepEqual(JSON.parse(JSON.stringify(s)), s);
+  });
+});
+
+describe('normaliseConfiguration (the workspace/configuration middleware)', () => {
+  // VS Code answers the server's request with settings.json as it is; the
+  // server refuses a negative margin, so before this a margin of -5 was
+  // fixed at start (initializationOptions) and broken after any edit.
+  it('answers section "dox" as initializationOptions has it', () => {
+    const raw = { refreshMarginSeconds: -5, timeoutSeconds: '20', extraHosts: [' a.example '], server: { path: '/opt/doxls' } };
+    const [dox] = normaliseConfiguration([{ section: 'dox' }], [raw]);
+    assert.deepEqual(dox, serverSettings(getter(raw)));
+    assert.equal((dox as { refreshMarginSeconds: number }).refreshMarginSeconds, 0);
+    assert.equal((dox as { timeoutSeconds: number }).timeoutSeconds, 20);
+    assert.equal('server' in (dox as object), false);
+  });
+  it('answers the defaults for a missing section and leaves other sections alone', () => {
+    const other = { tabSize: 4 };
+    const answers = normaliseConfiguration([{ section: 'editor' }, { section: 'dox', scopeUri: 'file:///ws' }], [other, null]);
+    assert.equal(answers[0], other);
+    assert.deepEqual(answers[1], serverSettings(getter({})));
+  });
+});
+
+describe('DEFAULTS', () => {
+  it('are package.json\'s, which the Go tests hold to the server\'s', () => {
+    assert.equal(DEFAULTS.refreshMarginSeconds, 300);
+    assert.equal(DEFAULTS.timeoutSeconds, 10);
+    assert.equal(DEFAULTS.certificateWarningDays, 2);
+    assert.deepEqual(DEFAULTS.extraHosts, []);
   });
 });
 

@@ -1,5 +1,5 @@
 -- :DoxToken, :DoxInsertBearer, :DoxRefresh, :DoxKey, :DoxNew, :DoxSwagger:
--- thin wrappers around the server's doxls.* workspace commands (DESIGN §5).
+-- thin wrappers around the server's doxls.* workspace commands (docs/protocol.md).
 local lsp = require("doxls.lsp")
 local status = require("doxls.status")
 

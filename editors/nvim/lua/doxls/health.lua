@@ -29,6 +29,31 @@ local function trim(s)
   return (s:gsub("^%s+", ""):gsub("%s+$", ""))
 end
 
+-- Runs cmd and returns its exit code, stdout and stderr apart (system()
+-- mixes them). Works from Neovim 0.7 on.
+local function run(cmd)
+  local out, errout = {}, {}
+  local job = vim.fn.jobstart(cmd, {
+    stdout_buffered = true,
+    stderr_buffered = true,
+    on_stdout = function(_, data)
+      out = data
+    end,
+    on_stderr = function(_, data)
+      errout = data
+    end,
+  })
+  if job <= 0 then
+    return -1, "", "cannot run " .. cmd[1]
+  end
+  local code = vim.fn.jobwait({ job }, 10000)[1]
+  if code == -1 then
+    vim.fn.jobstop(job)
+    return -1, "", table.concat(cmd, " ") .. " did not finish within 10 s"
+  end
+  return code, table.concat(out, "\n"), table.concat(errout, "\n")
+end
+
 local function report_keys(keys, active, where)
   if #keys == 0 then
     warn("no service key found in " .. where, {
@@ -38,19 +63,31 @@ local function report_keys(keys, active, where)
     return
   end
   for _, key in ipairs(keys) do
+    local cert = ""
+    if type(key.certificateExpiresAt) == "string" then
+      cert = ", certificate valid until " .. key.certificateExpiresAt
+    end
     ok(string.format(
-      "key %s%s: client %s, API %s",
+      "key %s%s: client %s, API %s%s",
       key.id,
       key.id == active and " (active)" or "",
       key.clientId or "?",
-      key.apiUrl or "none"
+      (type(key.apiUrl) == "string" and key.apiUrl ~= "") and key.apiUrl or "none",
+      cert
     ))
   end
 end
 
 function M.check()
   local lsp = require("doxls.lsp")
+  local config = require("doxls.config")
   start("doxls")
+
+  if config.problem then
+    err(config.problem, { "fix the options of require('doxls').setup(); see :help doxls-settings" })
+  else
+    ok("setup() options are valid")
+  end
 
   local cmd = lsp.options.cmd
   local exe = vim.fn.exepath(cmd[1])
@@ -90,23 +127,19 @@ function M.check()
   end
 
   local dir = uv.cwd()
-  info("no server running; asking `doxls keys " .. dir .. "`")
-  local out = vim.fn.system({ exe, "keys", dir })
-  if vim.v.shell_error ~= 0 then
-    err("`doxls keys` failed: " .. trim(out))
-    return
+  info("no server running; asking `doxls keys --json " .. dir .. "`")
+  local code, out, errout = run({ exe, "keys", "--json", dir })
+  for line in errout:gmatch("[^\n]+") do
+    warn((line:gsub("^doxls: ", ""):gsub("^problem: ", "")))
   end
-  local keys = {}
-  for line in out:gmatch("[^\n]+") do
-    local problem = line:match("^problem: (.*)$")
-    if problem then
-      warn(problem)
+  local decoded, keys = pcall(vim.json.decode, out)
+  if not decoded or type(keys) ~= "table" then
+    if code ~= 0 and trim(out) == "" then
+      report_keys({}, nil, dir) -- stderr said why
     else
-      local id, client, api = line:match("^([^\t]+)\tclient ([^\t]*)\t[^\t]*\tapi ([^\t]*)")
-      if id then
-        table.insert(keys, { id = id, clientId = client, apiUrl = api ~= "" and api or nil })
-      end
+      err("`doxls keys --json` printed no JSON array (is doxls older than this plugin?): " .. trim(out))
     end
+    return
   end
   report_keys(keys, nil, dir)
 end

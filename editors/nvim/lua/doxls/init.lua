@@ -1,6 +1,7 @@
 -- doxls for Neovim: starts the doxls language server for .http files and
 -- adds :DoxToken, :DoxInsertBearer, :DoxRefresh, :DoxKey, :DoxNew,
 -- :DoxSwagger and a statusline component. Works on Neovim 0.7 and later.
+local config = require("doxls.config")
 local lsp = require("doxls.lsp")
 local status = require("doxls.status")
 
@@ -25,16 +26,19 @@ local function wants(bufnr)
   return vim.tbl_contains(lsp.options.filetypes, vim.bo[bufnr].filetype) and vim.bo[bufnr].buftype == ""
 end
 
---- setup({ cmd = { "doxls" }, settings = { serviceKey = …, refreshMarginSeconds = … }, root_dir = …,
---- root_markers = { ".git" }, filetypes = { "http" }, on_attach = fn })
+--- Starts doxls for the buffers of opts.filetypes. The options are merged
+--- deeply over the defaults (config.lua) and checked: a wrong one is
+--- reported in one line and nothing starts (:checkhealth doxls names it too).
+---@param opts? doxls.Options
 function M.setup(opts)
-  opts = opts or {}
-  for k, v in pairs(opts) do
-    lsp.options[k] = v
+  local ok, resolved = pcall(config.resolve, opts)
+  if not ok then
+    config.problem = "setup(): " .. tostring(resolved)
+    lsp.notify(config.problem, vim.log.levels.ERROR)
+    return
   end
-  if type(lsp.options.cmd) == "string" then
-    lsp.options.cmd = { lsp.options.cmd }
-  end
+  config.problem = nil
+  lsp.options = resolved
   group = vim.api.nvim_create_augroup("doxls", { clear = true })
   register_filetypes()
   vim.api.nvim_create_autocmd("FileType", {

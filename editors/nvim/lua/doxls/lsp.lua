@@ -1,5 +1,6 @@
 -- Starting, finding and talking to the doxls server, on Neovim 0.7
 -- (vim.lsp.start_client + buf_attach_client) and later (vim.lsp.start).
+local config = require("doxls.config")
 local status = require("doxls.status")
 
 local M = {}
@@ -12,15 +13,10 @@ local function has(version)
   return vim.fn.has("nvim-" .. version) == 1
 end
 
--- Options from setup(); lsp.lua owns them because starting a client needs them.
-M.options = {
-  cmd = { "doxls" },
-  settings = {},
-  filetypes = { "http" },
-  root_markers = { ".git" },
-  root_dir = nil, -- string or function(bufnr) -> string
-  on_attach = nil,
-}
+-- Options from setup() (config.resolve); lsp.lua owns them because
+-- starting a client needs them.
+---@type doxls.Options
+M.options = config.resolve()
 
 -- How each server process ended, by client id, for :checkhealth doxls.
 M.exits = {}
@@ -133,14 +129,14 @@ function M.root_dir(bufnr)
 end
 
 local function client_config(root)
-  local settings = M.options.settings or {}
+  local settings = config.wire(M.options.settings or {})
   return {
     name = "doxls",
     cmd = M.options.cmd,
     root_dir = root,
     workspace_folders = { { uri = vim.uri_from_fname(root), name = root } },
-    -- DESIGN §5: the flat settings object; an empty Lua table would be sent as [].
-    init_options = next(settings) and settings or vim.empty_dict(),
+    -- docs/protocol.md: the flat settings object; an empty Lua table would be sent as [].
+    init_options = settings,
     -- Answers workspace/configuration for section "dox".
     settings = { dox = settings },
     handlers = handlers,
