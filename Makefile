@@ -1,4 +1,8 @@
-# make test: everything a change must pass (installs the npm clients it needs).
+# make test: everything a change must pass: go vet and gofmt, golangci-lint
+#            (.golangci.yml), the Go tests with -race, the VS Code extension's
+#            type check, eslint and unit tests, the Neovim plugin's unit tests.
+#            Installs what it needs: the npm clients, golangci-lint (into
+#            bin/tools), Debian's neovim.
 # make e2e:  real editors (Neovim, VS Code in Chromium); installs its own packages.
 # make bench: the benchmarks whose figures the README quotes.
 
@@ -7,9 +11,13 @@ NODE_DIR  := test/node
 CODE_DIR  := editors/code
 BIN       := bin/doxls
 
+# golangci-lint is built from the Go module proxy at this version.
+GOLANGCI_LINT_VERSION := v2.15.0
+GOLANGCI_LINT         := bin/tools/golangci-lint-$(GOLANGCI_LINT_VERSION)
+
 export DOXLS_REQUIRE_TOOLS := 1
 
-.PHONY: test e2e bench build node-deps vet fuzz clean vsix
+.PHONY: test e2e bench build node-deps vet lint fuzz clean vsix
 
 # Static, as in the .vsix: no dynamic loader at every start of the server.
 build:
@@ -29,9 +37,18 @@ vet:
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
 
-test: node-deps vet
+$(GOLANGCI_LINT):
+	GOBIN=$(CURDIR)/bin/tools/$(GOLANGCI_LINT_VERSION) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
+	mv bin/tools/$(GOLANGCI_LINT_VERSION)/golangci-lint $@
+	rmdir bin/tools/$(GOLANGCI_LINT_VERSION)
+
+lint: $(GOLANGCI_LINT)
+	$(GOLANGCI_LINT) run ./...
+
+test: node-deps vet lint
 	$(GO) test -race -count=1 ./...
-	cd $(CODE_DIR) && npm test
+	cd $(CODE_DIR) && npm run typecheck && npm run lint && npm test
+	editors/nvim/test/unit.sh
 
 # Short fuzz runs over every target; the seed corpora live in testdata/fuzz.
 fuzz:

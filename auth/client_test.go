@@ -432,7 +432,7 @@ func TestNoSecretInErrors(t *testing.T) {
 	for _, data := range []string{
 		`{"uaa": {"clientid": "c", "clientsecret": "` + uaatest.DefaultClient.Secret + `", "url": "` + uaatest.DefaultClient.Secret + `"}}`,
 		`{"uaa": {"clientid": "c", "clientsecret": "` + uaatest.DefaultClient.Secret + `", "url": "https://u", "credential-type": "` + uaatest.DefaultClient.Secret + `"}}`,
-		strings.Replace(string(x509Data), "BEGIN CERTIFICATE", "BEGIN CERTIFICATEX", -1),
+		strings.ReplaceAll(string(x509Data), "BEGIN CERTIFICATE", "BEGIN CERTIFICATEX"),
 		strings.NewReplacer("BEGIN PRIVATE", "BEGIN RSA PRIVATE", "END PRIVATE", "END RSA PRIVATE").Replace(string(x509Data)),
 	} {
 		_, err := ParseKey("bad.json", []byte(data))

@@ -42,7 +42,7 @@ func jsonKind(kind string) string {
 		return "an array"
 	case reflect.Struct.String(), reflect.Map.String():
 		return "an object"
-	case reflect.Ptr.String():
+	case reflect.Pointer.String():
 		return "a value"
 	default:
 		return "a number"

@@ -53,19 +53,6 @@ func (r *repo) write(rel, content string) string {
 	return p
 }
 
-func states(t *testing.T, c *Checker, paths ...string) []State {
-	t.Helper()
-	res, err := c.Check(context.Background(), paths...)
-	if err != nil {
-		t.Fatalf("Check: %v", err)
-	}
-	out := make([]State, len(res))
-	for i, s := range res {
-		out[i] = s.State
-	}
-	return out
-}
-
 func expect(t *testing.T, c *Checker, want map[string]State) {
 	t.Helper()
 	var paths []string
