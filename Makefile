@@ -4,7 +4,7 @@
 #            Installs what it needs: the npm clients, golangci-lint (into
 #            bin/tools), Debian's neovim.
 # make e2e:  real editors (Neovim, VS Code in Chromium); installs its own packages.
-# make bench: the benchmarks whose figures the README quotes.
+# make bench: the benchmarks whose figures docs/performance.md quotes.
 
 GO        ?= go
 NODE_DIR  := test/node

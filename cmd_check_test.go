@@ -138,34 +138,34 @@ func TestBearerEnvFileModeDotenv(t *testing.T) {
 	}
 }
 
-// readmeBlock is the code block between <!-- doxls:NAME:begin --> and
-// <!-- doxls:NAME:end --> in README.md, without its fences.
-func readmeBlock(t *testing.T, name string) string {
+// docBlock is the code block between <!-- doxls:NAME:begin --> and
+// <!-- doxls:NAME:end --> in docs/cli.md, without its fences.
+func docBlock(t *testing.T, name string) string {
 	t.Helper()
-	b, err := os.ReadFile("README.md")
+	b, err := os.ReadFile("docs/cli.md")
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, rest, ok := strings.Cut(string(b), "<!-- doxls:"+name+":begin -->\n")
 	block, _, ok2 := strings.Cut(rest, "<!-- doxls:"+name+":end -->")
 	if !ok || !ok2 {
-		t.Fatalf("README.md has no %s block", name)
+		t.Fatalf("docs/cli.md has no %s block", name)
 	}
 	lines := strings.Split(strings.TrimSpace(block), "\n")
 	return strings.Join(lines[1:len(lines)-1], "\n") + "\n"
 }
 
-// doxls check as the pre-commit hook of the README: a commit that would
+// doxls check as the pre-commit hook of docs/cli.md: a commit that would
 // take a service key or a token fails with one line per file, and passes
 // once they are out of git.
 func TestCheckAsPreCommitHook(t *testing.T) {
 	emu := startUAA(t)
 	dir := t.TempDir()
 	gitInit(t, dir)
-	install := exec.Command("sh", "-e", "-c", readmeBlock(t, "pre-commit"))
+	install := exec.Command("sh", "-e", "-c", docBlock(t, "pre-commit"))
 	install.Dir = dir
 	if out, err := install.CombinedOutput(); err != nil {
-		t.Fatalf("the README's hook recipe: %v\n%s", err, out)
+		t.Fatalf("the hook recipe of docs/cli.md: %v\n%s", err, out)
 	}
 	writeFile(t, dir, "keys/dox-key.json", emu.KeyJSON(uaatest.DefaultClient))
 	jwt := "eyJhbGciOiJSUzI1NiJ9.eyJjbGllbnRfaWQiOiJzYi1ib3QhYjEiLCJleHAiOjE3MDAwMDAwMDB9.c2lnbmF0dXJl"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench.sh: every figure the README quotes, measured on this machine.
+# bench.sh: every figure docs/performance.md quotes, measured on this machine.
 #   1. in-process: the cached token lookup, .http parse + planning;
 #   2. the language server over stdio: spawn to initialize, cached
 #      doxls.getToken round trip, insertBearer on 5,000 requests with the Go

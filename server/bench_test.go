@@ -15,7 +15,7 @@ import (
 	"github.com/doxls/doxls/internal/testbin"
 )
 
-// The figures in the README come from these benchmarks:
+// The figures in docs/performance.md come from these benchmarks:
 //
 //	go test -run '^$' -bench . -benchtime 200x ./server
 

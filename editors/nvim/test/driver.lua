@@ -1,5 +1,5 @@
 -- Drives Neovim through what a user does with doxls, after init.lua ran the
--- README's set-up block. e2e.sh passes the scenario in the environment:
+-- set-up block of docs/editors.md. e2e.sh passes the scenario in the environment:
 --   DOX_E2E_MODE     "plugin" (the plugin's commands) or "plain" (vim.lsp only)
 --   DOX_E2E_OUT      a file that gets the server's pid, then "ok"
 --   DOX_E2E_CLIENTS  "first-client-id\nsecond-client-id"
@@ -279,7 +279,7 @@ local function plugin_scenario()
   end)
   local line = vim.api.nvim_eval_statusline(vim.o.statusline, {}).str
   if not line:match("DOX 11h 5%dm") then
-    fail("the README statusline evaluates to " .. vim.inspect(line))
+    fail("the statusline of docs/editors.md evaluates to " .. vim.inspect(line))
   end
 
   -- :DoxKey switches to the second key.
@@ -415,7 +415,7 @@ end
 
 local function plain_scenario()
   local client = start_server()
-  -- The README's command block, verbatim (e2e.sh puts it in DOX_E2E_COMMAND).
+  -- The command block of docs/editors.md, verbatim (e2e.sh puts it in DOX_E2E_COMMAND).
   assert(loadstring(assert(os.getenv("DOX_E2E_COMMAND"), "DOX_E2E_COMMAND not set")))()
   wait_for("workspace/executeCommand doxls.insertBearer to write two Bearer headers", 10000, function()
     return #bearers() == 2

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end test of the Neovim plugin (and of the plain vim.lsp recipe):
-# real `nvim --headless` running the README's set-up blocks verbatim, against
+# real `nvim --headless` running the set-up blocks of docs/editors.md verbatim, against
 # bin/doxls (make build) and the UAA emulator, in a throw-away workspace.
 # Called by `make e2e`; installs Debian's neovim when it is missing.
 set -euo pipefail
@@ -9,7 +9,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 plugin=$(cd "$here/.." && pwd)
 repo=$(cd "$plugin/../.." && pwd)
 bin="$repo/bin/doxls"
-readme="$plugin/../../README.md" # the top README: the docs users read are what runs
+readme="$plugin/../../docs/editors.md" # the docs users read are what runs
 deadline=60 # seconds for each nvim run
 
 fail() {
@@ -44,7 +44,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A README block between <!-- doxls:NAME:begin --> and <!-- doxls:NAME:end -->,
+# A docs/editors.md block between <!-- doxls:NAME:begin --> and <!-- doxls:NAME:end -->,
 # without its ``` fence lines: the test runs what the docs say, verbatim.
 block() {
 	local text
@@ -53,7 +53,7 @@ block() {
 		$0 == "<!-- doxls:" name ":end -->" { inside = 0 }
 		inside && !/^```/ { print }
 	' "$readme")
-	[ -n "$text" ] || fail "README block doxls:$1 not found in $readme"
+	[ -n "$text" ] || fail "block doxls:$1 not found in $readme"
 	printf '%s\n' "$text"
 }
 
@@ -95,7 +95,7 @@ EOF
 printf 'GET %s/document-information-extraction/v1/capabilities\n' "$api" >"$ws/other.rest"
 
 # DOX_E2E_SERVER_LOG=FILE: the server logs at debug level to FILE, through a
-# wrapper that comes first on PATH (the README block runs plain "doxls").
+# wrapper that comes first on PATH (the docs block runs plain "doxls").
 serverbin="$repo/bin"
 if [ -n "${DOX_E2E_SERVER_LOG:-}" ]; then
 	serverbin="$work/bin"
@@ -113,7 +113,7 @@ printf '#!/bin/sh\nprintf "%%s\\n" "$*" >>%q\n' "$work/opened" >"$opener/xdg-ope
 chmod +x "$opener/xdg-open"
 
 # run_nvim MODE WORKSPACE INIT_BLOCKS...: one headless Neovim in WORKSPACE with
-# an init.lua made of the named README blocks, driven by driver.lua.
+# an init.lua made of the named blocks of docs/editors.md, driven by driver.lua.
 run_nvim() {
 	local mode=$1 dir=$2
 	shift 2
@@ -170,7 +170,7 @@ run_nvim() {
 	step "$mode: ok"
 }
 
-step "Neovim with the plugin (README doxls:nvim-setup + doxls:nvim-statusline)"
+step "Neovim with the plugin (docs/editors.md doxls:nvim-setup + doxls:nvim-statusline)"
 run_nvim plugin "$ws" nvim-setup nvim-statusline
 
 # The plain recipe for the Neovim at hand, in a workspace with one key.
@@ -182,7 +182,7 @@ recipe=nvim-plain-0.7
 if nvim --headless -u NONE -i NONE -c 'if has("nvim-0.8") | cquit 0 | else | cquit 1 | endif' >/dev/null 2>&1; then
 	recipe=nvim-plain-0.8
 fi
-step "Neovim without the plugin (README doxls:$recipe)"
+step "Neovim without the plugin (docs/editors.md doxls:$recipe)"
 run_nvim plain "$plain" "$recipe"
 
 step "all passed"

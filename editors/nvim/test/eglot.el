@@ -1,4 +1,4 @@
-;; Drives Emacs eglot through the README recipe (loaded before this file):
+;; Drives Emacs eglot through the recipe of docs/editors.md (loaded before this file):
 ;; open dox.http, wait for the connection, M-x dox-insert-bearer, check the
 ;; header. Run by eglot.sh; exits 1 with one line on failure.
 (defun dox-e2e-fail (fmt &rest args)

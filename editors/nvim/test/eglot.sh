@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Tries the README's Emacs eglot recipe (block doxls:eglot, verbatim) in
+# Tries the Emacs eglot recipe of docs/editors.md (block doxls:eglot, verbatim) in
 # `emacs --batch` against bin/doxls and the UAA emulator. Not part of
 # `make e2e` (Emacs is a large install); installs Debian's emacs-nox and
 # elpa-eglot (Emacs 28 has no built-in eglot) when Emacs is missing.
@@ -29,8 +29,8 @@ trap cleanup EXIT
 
 awk '$0 == "<!-- doxls:eglot:begin -->" { i = 1; next }
 	$0 == "<!-- doxls:eglot:end -->" { i = 0 }
-	i && !/^```/' "$here/../../../README.md" >"$work/recipe.el"
-[ -s "$work/recipe.el" ] || fail "README block doxls:eglot not found"
+	i && !/^```/' "$here/../../../docs/editors.md" >"$work/recipe.el"
+[ -s "$work/recipe.el" ] || fail "docs/editors.md block doxls:eglot not found"
 
 (cd "$repo" && go build -o "$work/uaaemu" ./editors/nvim/test/uaaemu) || fail "could not build the UAA emulator"
 mkdir -p "$work/ws/keys"
