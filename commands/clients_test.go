@@ -82,7 +82,7 @@ func TestProtocolModuleNamesEveryCommand(t *testing.T) {
 func TestDefaultSettingsFromTable(t *testing.T) {
 	s := DefaultSettings()
 	if s.RefreshMargin.Seconds() != 300 || !s.AutoRefresh || s.InsertMode != "header" || s.VariableName != "doxToken" ||
-		s.EnvName != "dev" || s.EnvFormat != "json" || s.ExtraHosts != nil || s.Timeout.Seconds() != 10 || s.CertificateWarningDays != 2 {
+		s.EnvName != "dev" || s.EnvFormat != "json" || s.ExtraHosts != nil || s.Timeout.Seconds() != 10 || s.CertificateWarning.Hours() != 48 {
 		t.Errorf("DefaultSettings() = %+v", s)
 	}
 	s.ExtraHosts = append(s.ExtraHosts, "x")

@@ -21,9 +21,9 @@ type Settings struct {
 	EnvFormat     envfile.Format // envFile mode: http-client.private.env.json or .env
 	ExtraHosts    []string
 	Timeout       time.Duration // per attempt of a token request
-	// CertificateWarningDays: an x509 key whose certificate expires within
-	// this many days is named in a warning.
-	CertificateWarningDays float64
+	// CertificateWarning is how long before an x509 key's certificate
+	// expires the user is warned; 0 turns the warning off.
+	CertificateWarning time.Duration
 }
 
 // A Setting is one "dox" setting as clients send it.
@@ -80,16 +80,16 @@ func DefaultSettings() Settings {
 
 // wireSettings is the JSON shape; pointers tell "absent" from "zero".
 type wireSettings struct {
-	ServiceKey             *string   `json:"serviceKey"`
-	RefreshMarginSeconds   *float64  `json:"refreshMarginSeconds"`
-	AutoRefresh            *bool     `json:"autoRefresh"`
-	InsertMode             *string   `json:"insertMode"`
-	VariableName           *string   `json:"variableName"`
-	EnvName                *string   `json:"envName"`
-	EnvFileFormat          *string   `json:"envFileFormat"`
-	ExtraHosts             *[]string `json:"extraHosts"`
-	TimeoutSeconds         *float64  `json:"timeoutSeconds"`
-	CertificateWarningDays *float64  `json:"certificateWarningDays"`
+	ServiceKey           *string   `json:"serviceKey"`
+	RefreshMarginSeconds *float64  `json:"refreshMarginSeconds"`
+	AutoRefresh          *bool     `json:"autoRefresh"`
+	InsertMode           *string   `json:"insertMode"`
+	VariableName         *string   `json:"variableName"`
+	EnvName              *string   `json:"envName"`
+	EnvFileFormat        *string   `json:"envFileFormat"`
+	ExtraHosts           *[]string `json:"extraHosts"`
+	TimeoutSeconds       *float64  `json:"timeoutSeconds"`
+	CertWarningDays      *float64  `json:"certificateWarningDays"`
 }
 
 // ParseSettings reads a flat "dox" settings object over the defaults. An
@@ -168,11 +168,11 @@ func parseOver(s Settings, raw json.RawMessage) (Settings, error) {
 		}
 		s.Timeout = seconds(*w.TimeoutSeconds)
 	}
-	if w.CertificateWarningDays != nil {
-		if *w.CertificateWarningDays < 0 {
+	if w.CertWarningDays != nil {
+		if *w.CertWarningDays < 0 {
 			return s, fmt.Errorf("dox settings: certificateWarningDays must not be negative")
 		}
-		s.CertificateWarningDays = *w.CertificateWarningDays
+		s.CertificateWarning = seconds(*w.CertWarningDays * 24 * 3600)
 	}
 	return s, nil
 }

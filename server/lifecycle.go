@@ -299,8 +299,11 @@ func (s *Server) didChangeWatchedFiles(ctx context.Context, raw json.RawMessage)
 	return nil
 }
 
-// looksLikeKey is the cheap check discovery itself makes: a new or changed
-// file that mentions a clientid may be a key.
+// looksLikeKey reports a new or changed file that loads as a service key:
+// only such a file (or one the key ring owns, which the caller checks) is
+// worth a new discovery. It reads and validates the file in full, unlike
+// discovery's cheap "clientid" check; a watched-file event comes per save,
+// not per keystroke, so that is affordable.
 func looksLikeKey(path string) bool {
 	_, err := auth.LoadKey(path)
 	return err == nil
