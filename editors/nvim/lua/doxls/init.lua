@@ -67,17 +67,29 @@ function M.setup(opts)
 end
 
 --- "DOX 11h 58m", "DOX expired", "DOX !" (error), or "" when nothing is known.
+---@return string
 function M.statusline()
   return status.text()
 end
 
+---@class doxls.TokenStatus
+---@field key string
+---@field state "valid"|"expiring"|"expired"|"missing"|"error"
+---@field expires_at? integer epoch seconds
+---@field message? string
+
 --- The latest dox/tokenStatus: { key, state, expires_at, message } or nil.
+---@return doxls.TokenStatus?
 function M.status()
   return status.get()
 end
 
 --- Runs a doxls.* server command: on_result(result, client) on success,
 --- failures are shown with vim.notify.
+---@param command string a doxls.* command id (docs/protocol.md)
+---@param args? table its one argument object
+---@param on_result? fun(result: any, client: table)
+---@param bufnr? integer
 function M.exec(command, args, on_result, bufnr)
   lsp.exec(command, args, on_result, bufnr)
 end

@@ -21,6 +21,8 @@ end
 
 --- Parses an RFC 3339 time ("2025-03-01T12:00:00Z", "…T12:00:00.5+01:00")
 --- into epoch seconds; nil when it is not one.
+---@param s any
+---@return integer?
 function M.parse_time(s)
   if type(s) ~= "string" then
     return nil
@@ -43,6 +45,8 @@ function M.parse_time(s)
 end
 
 --- "11h 58m", "42m", "<1m", or "expired" for seconds left.
+---@param seconds number
+---@return string
 function M.format_left(seconds)
   if seconds <= 0 then
     return "expired"
@@ -57,7 +61,9 @@ function M.format_left(seconds)
   return "<1m"
 end
 
---- Records a dox/tokenStatus notification.
+--- Records a dox/tokenStatus notification (docs/protocol.md).
+---@param params { key: string, state: string, expiresAt: string|userdata|nil, message?: string }
+---@param client_id integer
 function M.update(params, client_id)
   latest = {
     key = params.key,
@@ -69,6 +75,7 @@ function M.update(params, client_id)
 end
 
 --- Forgets what a client told us, when it goes away.
+---@param client_id integer
 function M.forget(client_id)
   if latest and latest.client_id == client_id then
     latest = nil
@@ -76,11 +83,14 @@ function M.forget(client_id)
 end
 
 --- The latest status (a copy), or nil.
+---@return doxls.TokenStatus?
 function M.get()
   return latest and vim.deepcopy(latest) or nil
 end
 
 --- The statusline text for the latest status at time now (epoch seconds).
+---@param now? integer
+---@return string
 function M.text(now)
   if not latest then
     return ""
