@@ -17,10 +17,11 @@ import (
 
 func bearer(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("bearer")
+	defaults := commands.DefaultSettings() // the flags default as the settings do
 	keyPath := fs.String("key", "", "service key file")
-	mode := fs.String("mode", string(httpfile.ModeHeader), "header, variable or envFile")
-	envName := fs.String("env", "dev", "envFile mode: the environment in http-client.private.env.json")
-	envFormat := fs.String("env-format", "json", "envFile mode: json (http-client.private.env.json) or dotenv (.env)")
+	mode := fs.String("mode", string(defaults.InsertMode), "header, variable or envFile")
+	envName := fs.String("env", defaults.EnvName, "envFile mode: the environment in http-client.private.env.json")
+	envFormat := fs.String("env-format", string(defaults.EnvFormat), "envFile mode: json (http-client.private.env.json) or dotenv (.env)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

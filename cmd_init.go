@@ -22,11 +22,12 @@ import (
 // prints its path.
 func initFile(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("init")
+	defaults := commands.DefaultSettings() // the flags default as the settings do
 	keyPath := fs.String("key", "", "service key file")
-	mode := fs.String("mode", string(httpfile.ModeHeader), "header, variable or envFile")
+	mode := fs.String("mode", string(defaults.InsertMode), "header, variable or envFile")
 	name := fs.String("name", commands.DefaultRequestFile, "file name")
-	envName := fs.String("env", "dev", "envFile mode: the environment in http-client.private.env.json")
-	envFormat := fs.String("env-format", "json", "envFile mode: json (http-client.private.env.json) or dotenv (.env)")
+	envName := fs.String("env", defaults.EnvName, "envFile mode: the environment in http-client.private.env.json")
+	envFormat := fs.String("env-format", string(defaults.EnvFormat), "envFile mode: json (http-client.private.env.json) or dotenv (.env)")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err

@@ -12,7 +12,8 @@ import (
 
 // The clients carry the server's defaults (VS Code shows them in its
 // settings UI, the Neovim plugin sends them); they, and the table in
-// docs/protocol.md, must say what SettingsTable says.
+// docs/protocol.md, must say what SettingsTable says, and Neovim's help
+// must describe every setting.
 func TestSettingsDefaultsMatchClients(t *testing.T) {
 	var pkg struct {
 		Contributes struct {
@@ -55,6 +56,15 @@ func TestSettingsDefaultsMatchClients(t *testing.T) {
 	for name := range pkg.Contributes.Configuration.Properties {
 		if !known[name] {
 			t.Errorf("editors/code/package.json has %s, which the server does not read", name)
+		}
+	}
+	help, err := os.ReadFile("../editors/nvim/doc/doxls.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range SettingsTable {
+		if !regexp.MustCompile(`(?m)^` + st.Name + ` +`).Match(help) {
+			t.Errorf("editors/nvim/doc/doxls.txt does not describe the setting %s", st.Name)
 		}
 	}
 	if len(lua) != len(SettingsTable)-1 { // serviceKey has no default
