@@ -170,7 +170,7 @@ func TestCacheCancelledWaiter(t *testing.T) {
 		tok, _, err := cache.Token(context.Background(), k, false)
 		stay <- result{tok, err}
 	}()
-	waitRequests(t, s, 1)
+	s.AwaitTokenRequests(t, 1)
 
 	// A second caller joins the hung fetch, then gives up: it returns at
 	// once, and the fetch goes on for the first caller.
@@ -210,7 +210,7 @@ func TestCacheAllWaitersGone(t *testing.T) {
 		_, _, err := cache.Token(ctx, k, false)
 		done <- err
 	}()
-	waitRequests(t, s, 1)
+	s.AwaitTokenRequests(t, 1)
 	cancel()
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Fatalf("got %v", err)

@@ -242,16 +242,6 @@ func TestFetchHang(t *testing.T) {
 	})
 }
 
-// waitRequests waits until the emulator has seen n token requests.
-func waitRequests(t testing.TB, s *uaatest.Server, n int) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := s.WaitTokenRequests(ctx, n); err != nil {
-		t.Fatal(err)
-	}
-}
-
 func TestFetchCancelledCaller(t *testing.T) {
 	s := emulator(t, uaatest.Options{})
 	s.SetFault(uaatest.Fault{Kind: uaatest.FaultHang})
@@ -261,7 +251,7 @@ func TestFetchCancelledCaller(t *testing.T) {
 		_, err := quick(s, ClientOptions{AttemptTimeout: time.Minute, Deadline: time.Minute}).Fetch(ctx, emuKey(t, s, uaatest.DefaultClient))
 		done <- err
 	}()
-	waitRequests(t, s, 1)
+	s.AwaitTokenRequests(t, 1)
 	cancel()
 	select {
 	case err := <-done:

@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -251,7 +250,7 @@ func (e *env) stallFetch() stalledFetch {
 	s := stalledFetch{c: c, token: tok.AccessToken, stalled: make(chan error, 1),
 		hover: map[string]any{"textDocument": map[string]any{"uri": u}, "position": map[string]any{"line": 1, "character": 30}}}
 	go func() { s.stalled <- c.command("doxls.getToken", map[string]any{"forceRefresh": true}, nil) }()
-	waitTokenRequests(e.t, e.uaa, 2) // the fetch is at UAA, hanging
+	e.uaa.AwaitTokenRequests(e.t, 2) // the fetch is at UAA, hanging
 	return s
 }
 
@@ -292,7 +291,7 @@ func TestCancelRequestStopsAStalledFetch(t *testing.T) {
 	for i, id := range []string{`42`, `"req-7"`} {
 		r.send(`{"jsonrpc":"2.0","id":` + id + `,"method":"workspace/executeCommand","params":{"command":"doxls.getToken","arguments":[{"forceRefresh":true}]}}`)
 		if i == 0 {
-			waitTokenRequests(t, e.uaa, 1) // hanging at UAA
+			e.uaa.AwaitTokenRequests(t, 1) // hanging at UAA
 		}
 		// Later requests need no wait: the server registers a request
 		// before it reads the next message, so the cancel finds it.
@@ -336,15 +335,5 @@ func TestLogsHoldNoSecretAtDebugLevel(t *testing.T) {
 	if out := c.stderr.String(); out != "" {
 		out = strings.ReplaceAll(redactJWTs(out), uaatest.DefaultClient.Secret, "<secret>")
 		t.Errorf("with --log-file, stderr should be quiet; got %d bytes: %q", len(c.stderr.String()), out)
-	}
-}
-
-// waitTokenRequests waits until the emulator has seen n token requests.
-func waitTokenRequests(t testing.TB, s *uaatest.Server, n int) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), wait)
-	defer cancel()
-	if err := s.WaitTokenRequests(ctx, n); err != nil {
-		t.Fatal(err)
 	}
 }

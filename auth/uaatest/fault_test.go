@@ -21,16 +21,6 @@ func goodRequest(t *testing.T, s *uaatest.Server) *http.Request {
 	return r
 }
 
-// waitTokenRequests waits until the emulator has seen n token requests.
-func waitTokenRequests(t *testing.T, s *uaatest.Server, n int) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := s.WaitTokenRequests(ctx, n); err != nil {
-		t.Fatal(err)
-	}
-}
-
 func TestFaultAnswers(t *testing.T) {
 	cases := []struct {
 		fault      uaatest.Fault
@@ -142,7 +132,7 @@ func TestFaultHangRelease(t *testing.T) {
 	done := make(chan answer, 1)
 	req := goodRequest(t, s)
 	go func() { done <- send(req) }()
-	waitTokenRequests(t, s, 1)
+	s.AwaitTokenRequests(t, 1)
 	select {
 	case a := <-done:
 		t.Fatalf("hung request answered %d before Release", a.status)
@@ -160,7 +150,7 @@ func TestFaultHangCancelled(t *testing.T) {
 	done := make(chan answer, 1)
 	req := goodRequest(t, s).WithContext(ctx)
 	go func() { done <- send(req) }()
-	waitTokenRequests(t, s, 1)
+	s.AwaitTokenRequests(t, 1)
 	cancel()
 	if err := (<-done).err; !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled request: %v, want context.Canceled", err)
@@ -177,7 +167,7 @@ func TestFaultHangClose(t *testing.T) {
 	done := make(chan answer, 1)
 	req := goodRequest(t, s)
 	go func() { done <- send(req) }()
-	waitTokenRequests(t, s, 1)
+	s.AwaitTokenRequests(t, 1)
 	s.Close()
 	s.Close() // a second Close is harmless
 	if err := (<-done).err; err == nil {

@@ -21,6 +21,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"testing"
 	"time"
 )
 
@@ -246,6 +247,18 @@ func (s *Server) WaitTokenRequests(ctx context.Context, n int) error {
 		case <-ctx.Done():
 			return fmt.Errorf("the emulator saw %d token requests, not %d: %w", got, n, ctx.Err())
 		}
+	}
+}
+
+// AwaitTokenRequests is WaitTokenRequests for tests: it fails t when the
+// requests have not arrived within 10 s (a bound for a broken test, not a
+// measure: they normally arrive in milliseconds).
+func (s *Server) AwaitTokenRequests(t testing.TB, n int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := s.WaitTokenRequests(ctx, n); err != nil {
+		t.Fatal(err)
 	}
 }
 
