@@ -10,30 +10,8 @@ import (
 
 	"github.com/doxls/doxls/auth/uaatest"
 	"github.com/doxls/doxls/envfile"
-	"github.com/doxls/doxls/internal/testbin"
+	"github.com/doxls/doxls/internal/testgit"
 )
-
-// gitInit makes dir a git repository without commits.
-func gitInit(t *testing.T, dir string) {
-	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		testbin.Missing(t, "git", err)
-	}
-	gitIn(t, dir, "init", "-q", "-b", "main")
-	gitIn(t, dir, "config", "user.name", "Doxls Test")
-	gitIn(t, dir, "config", "user.email", "doxls-test@example.com")
-	gitIn(t, dir, "config", "commit.gpgsign", "false")
-}
-
-func gitIn(t *testing.T, dir string, args ...string) (string, error) {
-	t.Helper()
-	cmd := exec.Command("git", append([]string{"-C", dir}, args...)...)
-	out, err := cmd.CombinedOutput()
-	if err != nil && args[0] != "commit" {
-		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return string(out), err
-}
 
 // The JetBrains way: the API's base URL in the shared http-client.env.json,
 // the token in the private file beside it, which doxls creates, keeps out
@@ -42,7 +20,7 @@ func gitIn(t *testing.T, dir string, args ...string) (string, error) {
 func TestBearerEnvFileModeFeedsHttpyac(t *testing.T) {
 	emu := startUAA(t)
 	dir := t.TempDir()
-	gitInit(t, dir)
+	testgit.Init(t, dir)
 	writeFile(t, dir, ".gitignore", []byte("dox-key.json\n"))
 	writeFile(t, dir, "dox-key.json", emu.KeyJSON(uaatest.DefaultClient))
 	public := "{\n\t\"dev\": {\n\t\t\"host\": \"" + emu.APIURL + "\"\n\t},\n\t\"prod\": {\n\t\t\"host\": \"https://dox.example.com\"\n\t}\n}\n"
@@ -78,7 +56,7 @@ func TestBearerEnvFileModeFeedsHttpyac(t *testing.T) {
 	if st, _ := os.Stat(private); st.Mode().Perm() != 0o600 {
 		t.Errorf("private env file mode %v, want 0600", st.Mode().Perm())
 	}
-	if out, _ := gitIn(t, dir, "status", "--porcelain", "--untracked-files=all"); strings.Contains(out, "private") {
+	if out := testgit.Run(t, dir, "status", "--porcelain", "--untracked-files=all"); strings.Contains(out, "private") {
 		t.Errorf("git would add the private env file:\n%s", out)
 	}
 	if pub, _ := os.ReadFile(filepath.Join(dir, "api", envfile.PublicJSON)); string(pub) != public {
@@ -161,7 +139,7 @@ func docBlock(t *testing.T, name string) string {
 func TestCheckAsPreCommitHook(t *testing.T) {
 	emu := startUAA(t)
 	dir := t.TempDir()
-	gitInit(t, dir)
+	testgit.Init(t, dir)
 	install := exec.Command("sh", "-e", "-c", docBlock(t, "pre-commit"))
 	install.Dir = dir
 	if out, err := install.CombinedOutput(); err != nil {
@@ -174,7 +152,7 @@ func TestCheckAsPreCommitHook(t *testing.T) {
 
 	commit := func() (string, error) {
 		t.Helper()
-		gitIn(t, dir, "add", "README.md")
+		testgit.Run(t, dir, "add", "README.md")
 		cmd := exec.Command("git", "-C", dir, "commit", "-q", "-m", "docs")
 		cmd.Env = append(os.Environ(), "PATH="+filepath.Dir(doxls)+string(os.PathListSeparator)+os.Getenv("PATH"))
 		out, err := cmd.CombinedOutput()
@@ -194,7 +172,7 @@ func TestCheckAsPreCommitHook(t *testing.T) {
 	}
 
 	writeFile(t, dir, ".gitignore", []byte("keys/\n*.http\n"))
-	gitIn(t, dir, "add", ".gitignore")
+	testgit.Run(t, dir, "add", ".gitignore")
 	if out, err := commit(); err != nil {
 		t.Fatalf("commit after ignoring: %v\n%s", err, out)
 	}
@@ -204,7 +182,7 @@ func TestCheckAsPreCommitHook(t *testing.T) {
 	}
 
 	// Tracked is worse than not ignored: ignoring alone does not help.
-	gitIn(t, dir, "add", "-f", "req/dox.http")
+	testgit.Run(t, dir, "add", "-f", "req/dox.http")
 	res = runDoxls(t, dir, nil, "check", ".")
 	if want := "req/dox.http: holds a DOX token in plain text and is tracked by git;"; res.code != 1 || !strings.HasPrefix(res.stdout, want) {
 		t.Errorf("doxls check with a tracked token: exit %d, stdout %q", res.code, res.stdout)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,7 +11,7 @@ import (
 	"github.com/doxls/doxls/envfile"
 	"github.com/doxls/doxls/gitcheck"
 	"github.com/doxls/doxls/httpfile"
-	"github.com/doxls/doxls/internal/testbin"
+	"github.com/doxls/doxls/internal/testgit"
 )
 
 func TestSettingsEnvFileMode(t *testing.T) {
@@ -53,13 +52,8 @@ func TestUsesEnv(t *testing.T) {
 // A private environment file doxls creates in a repository is ignored
 // from the start; one that exists and is not ignored gets a warning.
 func TestPutEnvTokenKeepsANewFileOutOfGit(t *testing.T) {
-	if _, err := exec.LookPath("git"); err != nil {
-		testbin.Missing(t, "git", err)
-	}
 	dir := t.TempDir()
-	if out, err := exec.Command("git", "-C", dir, "init", "-q").CombinedOutput(); err != nil {
-		t.Fatalf("git init: %v %s", err, out)
-	}
+	testgit.Init(t, dir)
 	req := filepath.Join(dir, "api", "dox.http")
 	os.MkdirAll(filepath.Dir(req), 0o755)
 	s := DefaultSettings()

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/doxls/doxls/internal/testbin"
+	"github.com/doxls/doxls/internal/testgit"
 )
 
 // repo is a real git repository in a temp folder.
@@ -19,26 +20,14 @@ type repo struct {
 
 func newRepo(t *testing.T) *repo {
 	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		testbin.Missing(t, "git", err)
-	}
 	r := &repo{t: t, dir: t.TempDir()}
-	r.git("init", "-q", "-b", "main")
-	r.git("config", "user.name", "Doxls Test")
-	r.git("config", "user.email", "doxls-test@example.com")
-	r.git("config", "commit.gpgsign", "false")
+	testgit.Init(t, r.dir)
 	return r
 }
 
 func (r *repo) git(args ...string) string {
 	r.t.Helper()
-	cmd := exec.Command("git", append([]string{"-C", r.dir}, args...)...)
-	cmd.Env = gitEnv()
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		r.t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return string(out)
+	return testgit.Run(r.t, r.dir, args...)
 }
 
 func (r *repo) write(rel, content string) string {

@@ -11,6 +11,7 @@ import (
 	"github.com/doxls/doxls/auth/uaatest"
 	"github.com/doxls/doxls/gitcheck"
 	"github.com/doxls/doxls/internal/testbin"
+	"github.com/doxls/doxls/internal/testgit"
 )
 
 // jwt is a token whose claims decode (the scanner does not check
@@ -28,27 +29,14 @@ func write(t *testing.T, dir, rel, content string) {
 	}
 }
 
-func git(t *testing.T, dir string, args ...string) {
-	t.Helper()
-	out, err := exec.Command("git", append([]string{"-C", dir}, args...)...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-}
-
 func TestScanFindsExposedSecretsOnly(t *testing.T) {
-	if _, err := exec.LookPath("git"); err != nil {
-		testbin.Missing(t, "git", err)
-	}
 	emu, err := uaatest.New(uaatest.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer emu.Close()
 	dir := t.TempDir()
-	git(t, dir, "init", "-q", "-b", "main")
-	git(t, dir, "config", "user.name", "Doxls Test")
-	git(t, dir, "config", "user.email", "doxls-test@example.com")
+	testgit.Init(t, dir)
 	write(t, dir, ".gitignore", "*.private.env.json\nlocal/\n")
 	write(t, dir, "keys/dox-key.json", string(emu.KeyJSON(uaatest.DefaultClient)))
 	write(t, dir, "api/dox.http", "GET https://dox.example.com/x\nAuthorization: Bearer "+jwt+"\n###\nGET https://dox.example.com/y\nAuthorization: Bearer "+jwt+"\n")
@@ -59,8 +47,8 @@ func TestScanFindsExposedSecretsOnly(t *testing.T) {
 	write(t, dir, "api/.env", "doxToken="+jwt+"\n")
 	write(t, dir, "local/dox.http", "GET /\nAuthorization: Bearer "+jwt+"\n")
 	write(t, dir, "package.json", `{"name": "x"}`)
-	git(t, dir, "add", ".gitignore", "keys/dox-key.json")
-	git(t, dir, "commit", "-q", "-m", "oops")
+	testgit.Run(t, dir, "add", ".gitignore", "keys/dox-key.json")
+	testgit.Run(t, dir, "commit", "-q", "-m", "oops")
 
 	rep, err := Scan(context.Background(), gitcheck.New(), dir)
 	if err != nil {

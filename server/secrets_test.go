@@ -3,7 +3,6 @@ package server_test
 import (
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,20 +10,14 @@ import (
 	"go.lsp.dev/protocol"
 
 	"github.com/doxls/doxls/auth/uaatest"
-	"github.com/doxls/doxls/internal/testbin"
+	"github.com/doxls/doxls/internal/testgit"
 )
 
 // gitRepo makes e's folder a git repository and commits files (paths
 // relative to it); none: a repository without commits.
 func (e *env) gitRepo(commit ...string) {
 	e.t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		testbin.Missing(e.t, "git", err)
-	}
-	e.git("init", "-q", "-b", "main")
-	e.git("config", "user.name", "Doxls Test")
-	e.git("config", "user.email", "doxls-test@example.com")
-	e.git("config", "commit.gpgsign", "false")
+	testgit.Init(e.t, e.dir)
 	if len(commit) > 0 {
 		e.git(append([]string{"add", "--"}, commit...)...)
 		e.git("commit", "-q", "-m", "requests and key")
@@ -33,17 +26,7 @@ func (e *env) gitRepo(commit ...string) {
 
 func (e *env) git(args ...string) string {
 	e.t.Helper()
-	cmd := exec.Command("git", append([]string{"-C", e.dir}, args...)...)
-	for _, kv := range os.Environ() { // minus what a hook exports
-		if !strings.HasPrefix(kv, "GIT_DIR=") && !strings.HasPrefix(kv, "GIT_INDEX_FILE=") && !strings.HasPrefix(kv, "GIT_WORK_TREE=") {
-			cmd.Env = append(cmd.Env, kv)
-		}
-	}
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		e.t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return string(out)
+	return testgit.Run(e.t, e.dir, args...)
 }
 
 // diagnosticsWith waits for the diagnostics of u that have code (or, with
