@@ -298,6 +298,7 @@ func TestRefusedEditIsAnError(t *testing.T) {
 	}
 }
 
+// redactIn shows s in a failure message without the token.
 func redactIn(s, token string) string { return strings.ReplaceAll(s, token, redacted(token)) }
 
 // redactJWTs hides every JWT-looking word of s.

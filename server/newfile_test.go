@@ -97,7 +97,7 @@ func TestNewRequestFileThroughTheEditor(t *testing.T) {
 		t.Errorf("creating dox-2.http changed dox.http")
 	}
 	if c.text(second.URI) != text {
-		t.Errorf("dox-2.http differs from dox.http, with the same key and token:\n%s", hideTokens(c.text(second.URI), tok.AccessToken))
+		t.Errorf("dox-2.http differs from dox.http, with the same key and token:\n%s", redactIn(c.text(second.URI), tok.AccessToken))
 	}
 	if code := c.shutdown(); code != 0 {
 		t.Errorf("exit status %d", code)
@@ -122,7 +122,7 @@ func TestNewRequestFileOnDisk(t *testing.T) {
 	text := readFile(t, firstPath)
 	tok := fileToken(t, text)
 	if !strings.Contains(text, "\n@doxToken = "+tok+"\n") || strings.Count(text, "Authorization: Bearer {{doxToken}}\n") != 4 {
-		t.Errorf("variable mode: want one @doxToken line and four Bearer {{doxToken}} headers:\n%s", hideTokens(text, tok))
+		t.Errorf("variable mode: want one @doxToken line and four Bearer {{doxToken}} headers:\n%s", redactIn(text, tok))
 	}
 	if fi, err := os.Stat(firstPath); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("dox.http mode %v (%v), want -rw------- for a file holding a token", fi.Mode().Perm(), err)
@@ -193,9 +193,6 @@ func TestNewRequestFileNeedsTheAPIURL(t *testing.T) {
 func jsonEscape(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s)
 }
-
-// hideTokens shows text in a failure message without the token.
-func hideTokens(text, token string) string { return strings.ReplaceAll(text, token, redacted(token)) }
 
 // In envFile mode the requests name the token and the environment file
 // holds it, before the request file exists.
