@@ -26,7 +26,8 @@ func TestSettingsDefaultsMatchClients(t *testing.T) {
 	}
 	readJSON(t, "../editors/code/package.json", &pkg)
 	lua := luaDefaults(t, "../editors/nvim/lua/doxls/config.lua")
-	docs := docDefaults(t, "../docs/protocol.md")
+	docs := docDefaults(t, "../docs/protocol.md", "")
+	codeDocs := docDefaults(t, "../editors/code/README.md", "dox.")
 	for _, st := range SettingsTable {
 		prop, ok := pkg.Contributes.Configuration.Properties["dox."+st.Name]
 		want := st.Default
@@ -45,8 +46,13 @@ func TestSettingsDefaultsMatchClients(t *testing.T) {
 		}
 		if got, ok := docs[st.Name]; !ok {
 			t.Errorf("docs/protocol.md's settings table has no row for %s", st.Name)
-		} else if w := docDefault(st.Default); got != w {
+		} else if w := docDefault(st.Default, "(discover)"); got != w {
 			t.Errorf("docs/protocol.md: %s defaults to %s, the server to %s", st.Name, got, w)
+		}
+		if got, ok := codeDocs[st.Name]; !ok {
+			t.Errorf("editors/code/README.md's settings table has no row for dox.%s", st.Name)
+		} else if w := docDefault(st.Default, "`\"\"`"); got != w {
+			t.Errorf("editors/code/README.md: dox.%s defaults to %s, the server to %s", st.Name, got, w)
 		}
 	}
 	known := map[string]bool{"dox.server.path": true, "dox.trace.server": true} // the extension's own
@@ -162,15 +168,15 @@ func luaDefaults(t *testing.T, path string) map[string]any {
 	return out
 }
 
-// docDefaults reads the settings table of docs/protocol.md: rows
-// "| `name` | `default` | meaning |".
-func docDefaults(t *testing.T, path string) map[string]string {
+// docDefaults reads the settings table of a Markdown page: rows
+// "| `PREFIXname` | `default` | meaning |".
+func docDefaults(t *testing.T, path, prefix string) map[string]string {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	row := regexp.MustCompile("(?m)^\\| `(\\w+)` \\| ([^|]+) \\|")
+	row := regexp.MustCompile("(?m)^\\| `" + regexp.QuoteMeta(prefix) + "(\\w+)` \\| ([^|]+) \\|")
 	out := map[string]string{}
 	for _, m := range row.FindAllStringSubmatch(string(b), -1) {
 		out[m[1]] = strings.TrimSpace(m[2])
@@ -178,11 +184,12 @@ func docDefaults(t *testing.T, path string) map[string]string {
 	return out
 }
 
-// docDefault is how docs/protocol.md writes a default.
-func docDefault(v any) string {
+// docDefault is how the pages write a default; unset is how they write
+// that of serviceKey.
+func docDefault(v any, unset string) string {
 	switch v := v.(type) {
 	case nil:
-		return "(discover)"
+		return unset
 	case string:
 		return "`" + v + "`"
 	default:
