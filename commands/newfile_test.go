@@ -84,7 +84,7 @@ func TestCreateFileNeverReplaces(t *testing.T) {
 	dir := t.TempDir()
 	var paths []string
 	for i := range 3 {
-		p, err := CreateFile(dir, "dox.http", []byte(fmt.Sprint("file ", i)))
+		p, err := CreateFile(dir, nil, "dox.http", []byte(fmt.Sprint("file ", i)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -96,10 +96,10 @@ func TestCreateFileNeverReplaces(t *testing.T) {
 	if b, _ := os.ReadFile(filepath.Join(dir, "dox.http")); string(b) != "file 0" {
 		t.Errorf("dox.http holds %q after two more files", b)
 	}
-	if p, err := FreeName(dir, "dox.http"); err != nil || filepath.Base(p) != "dox-4.http" {
+	if p, err := FreeName(dir, nil, "dox.http"); err != nil || filepath.Base(p) != "dox-4.http" {
 		t.Errorf("FreeName = %q, %v; want dox-4.http", p, err)
 	}
-	if _, err := CreateFile(filepath.Join(dir, "missing"), "dox.http", nil); err == nil || !strings.Contains(err.Error(), "does not exist") {
+	if _, err := CreateFile(filepath.Join(dir, "missing"), nil, "dox.http", nil); err == nil || !strings.Contains(err.Error(), "does not exist") {
 		t.Errorf("CreateFile in a missing folder: %v", err)
 	}
 }
