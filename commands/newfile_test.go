@@ -104,6 +104,30 @@ func TestCreateFileNeverReplaces(t *testing.T) {
 	}
 }
 
+// A folder inside the workspace that is a link to somewhere else: no new
+// request file (holding a token) is created there.
+func TestCreateFileRefusesAFolderLinkOut(t *testing.T) {
+	ws, elsewhere := t.TempDir(), t.TempDir()
+	link := filepath.Join(ws, "requests")
+	if err := os.Symlink(elsewhere, link); err != nil {
+		t.Skip("no symbolic links here:", err)
+	}
+	for _, err := range []error{
+		func() error { _, err := CreateFile(link, []string{ws}, "dox.http", []byte("x")); return err }(),
+		func() error { _, err := FreeName(link, []string{ws}, "dox.http"); return err }(),
+	} {
+		if err == nil || !strings.Contains(err.Error(), "leads out of the workspace") {
+			t.Errorf("a folder linked out of the workspace: %v", err)
+		}
+	}
+	if entries, _ := os.ReadDir(elsewhere); len(entries) != 0 {
+		t.Errorf("%d files created outside the workspace", len(entries))
+	}
+	if _, err := CreateFile(link, []string{elsewhere, ws}, "dox.http", []byte("x")); err != nil {
+		t.Errorf("a folder linked into another workspace folder: %v", err)
+	}
+}
+
 // sample.pdf is a well-formed PDF: every cross-reference entry points at
 // its object, as readers (and DOX) check.
 func TestSamplePDF(t *testing.T) {

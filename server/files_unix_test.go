@@ -42,6 +42,13 @@ func TestHostileWorkspace(t *testing.T) {
 	if tok := c.token(nil); tok.AccessToken == "" {
 		t.Fatal("getToken with a FIFO in the workspace: no token")
 	}
+	// The editor reports the FIFO as changed: rereading it must not freeze
+	// the server.
+	if err := c.conn.Notify(t.Context(), "workspace/didChangeWatchedFiles", map[string]any{
+		"changes": []any{map[string]any{"uri": uri.File(filepath.Join(e.dir, "pipe.json")), "type": 2}},
+	}); err != nil {
+		t.Fatal(err)
+	}
 
 	for name, want := range map[string]string{
 		"z.http":    "z.http is neither open in the editor nor inside a workspace folder",
