@@ -54,6 +54,7 @@ func TestHostileWorkspace(t *testing.T) {
 		"z.http":    "z.http is neither open in the editor nor inside a workspace folder",
 		"pipe.http": "pipe.http is a named pipe (FIFO), not a regular file",
 		passwd:      passwd + " is neither open in the editor nor inside a workspace folder",
+		"/dev/zero": "/dev/zero is neither open in the editor nor inside a workspace folder",
 	} {
 		p := name
 		if !filepath.IsAbs(p) {
