@@ -46,7 +46,7 @@ func (c *Checker) Ignore(ctx context.Context, path string, untrack bool) (Ignore
 	rel, _ := filepath.Rel(filepath.Dir(res.GitIgnore), filepath.Join(s.Root, filepath.FromSlash(s.Rel)))
 	pattern, err := escapePattern(filepath.ToSlash(rel))
 	if err != nil {
-		return IgnoreResult{}, fmt.Errorf("%s cannot be added to %s: %v", path, res.GitIgnore, err)
+		return IgnoreResult{}, fmt.Errorf("%q cannot be added to %s: %v", path, res.GitIgnore, err)
 	}
 	res.Pattern = "/" + pattern
 	undo, err := appendLine(ctx, res.GitIgnore, s.Root, res.Pattern)

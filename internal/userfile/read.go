@@ -13,6 +13,9 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"strconv"
+	"strings"
+	"unicode"
 )
 
 // MaxSize caps the request, environment and .gitignore files doxls reads:
@@ -32,7 +35,16 @@ type Error struct {
 	Err     error  // fs.ErrNotExist, context.Canceled, …, for errors.Is
 }
 
-func (e *Error) Error() string { return e.Path + " " + e.Problem }
+func (e *Error) Error() string { return shown(e.Path) + " " + e.Problem }
+
+// shown is path as a message names it: quoted when it holds a line break
+// or another control character, so that the message stays one line.
+func shown(path string) string {
+	if strings.IndexFunc(path, unicode.IsControl) >= 0 {
+		return strconv.Quote(path)
+	}
+	return path
+}
 
 func (e *Error) Unwrap() error { return e.Err }
 

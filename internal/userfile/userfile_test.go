@@ -77,6 +77,9 @@ func TestReadRefuses(t *testing.T) {
 			t.Errorf("Read(%s) = %v, want …%s…", filepath.Base(c.path), err, c.want)
 		}
 	}
+	if _, _, err := Read(context.Background(), filepath.Join(dir, "a\n!b.http"), 100); err == nil || strings.ContainsAny(err.Error(), "\n") {
+		t.Errorf("an error about a path with a line break spans lines: %q", err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, _, err := Read(ctx, big, MaxSize); !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "big.http was not read") {

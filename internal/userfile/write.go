@@ -107,7 +107,7 @@ func Confine(path string, roots []string) (string, error) {
 	// A link in the folders only matters when path claims to be inside.
 	viaFolder := realDir != dir && within(dir, cleanRoots(roots, false))
 	if (linked || viaFolder) && !within(real, cleanRoots(roots, true)) {
-		return "", &Error{Path: path, Problem: "is reached through a symbolic link that leads out of the workspace (to " + real + "); doxls does not write there"}
+		return "", &Error{Path: path, Problem: "is reached through a symbolic link that leads out of the workspace (to " + shown(real) + "); doxls does not write there"}
 	}
 	return real, nil
 }
@@ -177,6 +177,7 @@ func Inside(path string, roots []string) bool {
 // error says so. name is how errors call the file (the path the user gave);
 // an existing file keeps its mode, and its owner where the system allows.
 func Replace(name, target string, before fs.FileInfo, data []byte) (err error) {
+	name = shown(name)
 	tmp, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".doxls-*")
 	if err != nil {
 		return fmt.Errorf("%s cannot be written: %v", name, Bare(err))
