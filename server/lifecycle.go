@@ -164,13 +164,25 @@ func (s *Server) initialized(ctx context.Context, _ json.RawMessage) error {
 
 // discover starts a key discovery. It is called on the read loop, so the
 // commands read after the message that caused it wait for its result.
-func (s *Server) discover() {
+func (s *Server) discover() { s.discoverIf(nil) }
+
+// discoverIf is discover when need (nil: always) says so. need runs off
+// the read loop, which does no file I/O: a FIFO or a slow disk would hold
+// every message behind it (docs/transport.md). The commands read after the
+// message wait for its decision, and when it says no, for the discovery
+// before it.
+func (s *Server) discoverIf(need func() bool) {
 	done := make(chan struct{})
 	s.mu.Lock()
+	prev := s.discovered
 	s.discovered = done
 	s.mu.Unlock()
 	go func() {
 		defer close(done)
+		if need != nil && !need() {
+			<-prev
+			return
+		}
 		for _, p := range s.keys.Discover(s.Settings(), nil) {
 			s.showMessage(protocol.MessageTypeWarning, "doxls: "+p.Error())
 		}
@@ -211,7 +223,7 @@ func (s *Server) registerWatchers() {
 			},
 		}},
 	}
-	if err := s.stream.Call(s.ctx, "client/registerCapability", params, nil); err != nil {
+	if err := s.conn.Call(s.ctx, "client/registerCapability", params, nil); err != nil {
 		s.log.Info("client did not register file watchers", zap.Error(err))
 	}
 }
@@ -247,7 +259,7 @@ func (s *Server) didChangeConfiguration(ctx context.Context, raw json.RawMessage
 func (s *Server) pullSettings() {
 	var res []json.RawMessage
 	params := map[string]any{"items": []any{map[string]any{"section": "dox"}}}
-	if err := s.stream.Call(s.ctx, "workspace/configuration", params, &res); err != nil {
+	if err := s.conn.Call(s.ctx, "workspace/configuration", params, &res); err != nil {
 		s.log.Info("workspace/configuration failed", zap.Error(err))
 		return
 	}
@@ -286,21 +298,28 @@ func (s *Server) didChangeWatchedFiles(ctx context.Context, raw json.RawMessage)
 	if err := json.Unmarshal(raw, &p); err != nil {
 		return err
 	}
+	var paths []string
 	for _, ev := range p.Changes {
-		path := uriPath(string(ev.URI))
-		if path == "" {
-			continue
-		}
-		if s.keys.Owns(path) || looksLikeKey(path) {
-			s.discover()
-			return nil
+		if path := uriPath(string(ev.URI)); path != "" {
+			paths = append(paths, path)
 		}
 	}
+	if len(paths) == 0 {
+		return nil
+	}
+	s.discoverIf(func() bool {
+		for _, path := range paths {
+			if s.keys.Owns(path) || looksLikeKey(path) {
+				return true
+			}
+		}
+		return false
+	})
 	return nil
 }
 
-// looksLikeKey is the cheap check discovery itself makes: a new or changed
-// file that mentions a clientid may be a key.
+// looksLikeKey reports whether path holds a service key: a new or changed
+// file that loads as one is worth a discovery. It reads the file.
 func looksLikeKey(path string) bool {
 	_, err := auth.LoadKey(path)
 	return err == nil

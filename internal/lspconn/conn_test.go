@@ -1,4 +1,4 @@
-package server
+package lspconn
 
 import (
 	"bufio"
@@ -14,35 +14,33 @@ import (
 	"go.lsp.dev/jsonrpc2"
 )
 
-// pipeStream is a stream whose other end the test plays: it reads what the
-// server writes and writes what the client would answer.
-type pipeStream struct {
-	*stream
+// pipeConn is a Conn whose other end the test plays: it reads what the
+// server writes and writes what the client would send.
+type pipeConn struct {
+	*Conn
 	toServer *io.PipeWriter
 	fromSrv  *bufio.Reader
-	readErr  chan error
+	served   chan error
 }
 
-func newPipeStream(t *testing.T) *pipeStream {
+func newPipeConn(t *testing.T, cfg Config) *pipeConn {
 	inR, inW := io.Pipe()
 	outR, outW := io.Pipe()
-	st := newStream(inR, outW, io.NopCloser(nil), &memory{}, func(context.Context, string, json.RawMessage) {})
-	p := &pipeStream{stream: st, toServer: inW, fromSrv: bufio.NewReader(outR), readErr: make(chan error, 1)}
-	// The read loop, as jsonrpc2.Conn runs it.
-	go func() {
-		for {
-			if _, _, err := st.Read(context.Background()); err != nil {
-				p.readErr <- err
-				return
-			}
-		}
-	}()
+	if cfg.Call == nil {
+		cfg.Call = func(context.Context, string, json.RawMessage) (any, error) { return nil, nil }
+	}
+	if cfg.Notify == nil {
+		cfg.Notify = func(context.Context, string, json.RawMessage) {}
+	}
+	c := New(inR, outW, cfg)
+	p := &pipeConn{Conn: c, toServer: inW, fromSrv: bufio.NewReader(outR), served: make(chan error, 1)}
+	go func() { p.served <- c.Serve(context.Background()) }()
 	t.Cleanup(func() { inW.Close(); outR.Close() })
 	return p
 }
 
 // next reads one message the server wrote.
-func (p *pipeStream) next(t *testing.T) map[string]any {
+func (p *pipeConn) next(t *testing.T) map[string]any {
 	t.Helper()
 	line, err := p.fromSrv.ReadString('\n')
 	if err != nil {
@@ -66,7 +64,7 @@ func (p *pipeStream) next(t *testing.T) map[string]any {
 	return m
 }
 
-func (p *pipeStream) send(t *testing.T, body string) {
+func (p *pipeConn) send(t *testing.T, body string) {
 	t.Helper()
 	if _, err := fmt.Fprintf(p.toServer, "Content-Length: %d\r\n\r\n%s", len(body), body); err != nil {
 		t.Fatal(err)
@@ -74,7 +72,7 @@ func (p *pipeStream) send(t *testing.T, body string) {
 }
 
 func TestCallGetsItsAnswer(t *testing.T) {
-	p := newPipeStream(t)
+	p := newPipeConn(t, Config{})
 	done := make(chan error, 1)
 	var res struct{ Applied bool }
 	go func() {
@@ -92,7 +90,7 @@ func TestCallGetsItsAnswer(t *testing.T) {
 }
 
 func TestCallGetsTheClientsError(t *testing.T) {
-	p := newPipeStream(t)
+	p := newPipeConn(t, Config{})
 	done := make(chan error, 1)
 	go func() {
 		done <- p.Call(context.Background(), "workspace/configuration", json.RawMessage(`{"items":[]}`), nil)
@@ -107,7 +105,7 @@ func TestCallGetsTheClientsError(t *testing.T) {
 }
 
 func TestCancelledCallTellsTheClient(t *testing.T) {
-	p := newPipeStream(t)
+	p := newPipeConn(t, Config{})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- p.Call(ctx, "workspace/applyEdit", map[string]any{}, nil) }()
@@ -136,7 +134,7 @@ func TestCancelledCallTellsTheClient(t *testing.T) {
 }
 
 func TestCallsFailWhenTheInputEnds(t *testing.T) {
-	p := newPipeStream(t)
+	p := newPipeConn(t, Config{})
 	done := make(chan error, 1)
 	go func() { done <- p.Call(context.Background(), "workspace/applyEdit", map[string]any{}, nil) }()
 	p.next(t)
@@ -144,7 +142,7 @@ func TestCallsFailWhenTheInputEnds(t *testing.T) {
 	if err := <-done; err == nil || !strings.Contains(err.Error(), "connection to the client ended") {
 		t.Fatalf("Call = %v, want the end of the connection", err)
 	}
-	<-p.readErr
+	<-p.served
 	if err := p.Call(context.Background(), "workspace/applyEdit", map[string]any{}, nil); err == nil {
 		t.Fatal("a call after the end succeeded")
 	}

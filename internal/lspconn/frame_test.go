@@ -1,0 +1,49 @@
+package lspconn
+
+import (
+	"errors"
+	"io"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func frames(bodies ...string) string {
+	var b strings.Builder
+	for _, body := range bodies {
+		b.WriteString("Content-Length: " + itoa(len(body)) + "\r\n\r\n" + body)
+	}
+	return b.String()
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func TestFramerReadsOnAfterBrokenFrames(t *testing.T) {
+	ok := `{"jsonrpc":"2.0","id":1,"method":"x"}`
+	for _, tc := range []struct{ name, broken string }{
+		{"a Content-Length that is not a number", "Content-Length: 12abc\r\n\r\n{\"a\":1}"},
+		{"a negative Content-Length", "Content-Length: -5\r\n\r\n{}"},
+		{"no Content-Length", "Content-Type: text/plain\r\n\r\n{\"a\":1}"},
+		{"no header at all", `{"jsonrpc":"2.0","id":9}`},
+		{"no header, then a line break", "{\"jsonrpc\":\"2.0\",\"id\":9}\r\n"},
+		{"a header line of 1 MiB", "X-Pad: " + strings.Repeat("x", 1<<20) + "\r\n\r\n{}"},
+		{"a header line that is not Name: value", "Content-Length 40\r\n\r\n{}"},
+		{"a body above the cap", frames(strings.Repeat(" ", 100))},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFramer(strings.NewReader(tc.broken+frames(ok)), 64)
+			_, err := f.next(func(int) {})
+			var fe *frameError
+			if !errors.As(err, &fe) {
+				t.Fatalf("the broken frame: %v, want a framing error", err)
+			}
+			body, err := f.next(func(int) {})
+			if err != nil || string(body) != ok {
+				t.Fatalf("the next frame: %q, %v; want %q", body, err, ok)
+			}
+			if _, err := f.next(func(int) {}); err != io.EOF {
+				t.Fatalf("at the end: %v, want io.EOF", err)
+			}
+		})
+	}
+}
