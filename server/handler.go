@@ -106,15 +106,6 @@ func toRPCError(err error) error {
 	return jsonrpc2.NewError(jsonrpc2.Code(ce.Code), ce.Message)
 }
 
-func (s *Server) exit(ctx context.Context, _ json.RawMessage) error {
-	select {
-	case <-s.exited:
-	default:
-		close(s.exited)
-	}
-	return nil
-}
-
 // decodeParams decodes params into v, answering InvalidParams on failure.
 func decodeParams(method string, raw json.RawMessage, v any) error {
 	if len(raw) == 0 {

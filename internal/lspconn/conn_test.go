@@ -9,9 +9,14 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"go.lsp.dev/jsonrpc2"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
 )
 
 // pipeConn is a Conn whose other end the test plays: it reads what the
@@ -145,5 +150,147 @@ func TestCallsFailWhenTheInputEnds(t *testing.T) {
 	<-p.served
 	if err := p.Call(context.Background(), "workspace/applyEdit", map[string]any{}, nil); err == nil {
 		t.Fatal("a call after the end succeeded")
+	}
+}
+
+// wait bounds how long a test waits for what must happen; reaching it is
+// a failure, never a measurement.
+const wait = 20 * time.Second
+
+// endless is a client that sends requests without end.
+type endless struct {
+	n       int
+	pending []byte
+}
+
+func (e *endless) Read(p []byte) (int, error) {
+	for len(e.pending) < len(p) {
+		e.n++
+		body := `{"jsonrpc":"2.0","id":` + strconv.Itoa(e.n) + `,"method":"big"}`
+		e.pending = append(e.pending, "Content-Length: "+strconv.Itoa(len(body))+"\r\n\r\n"+body...)
+	}
+	n := copy(p, e.pending)
+	e.pending = e.pending[n:]
+	return n, nil
+}
+
+// stuck is a client's input that it never reads: writes wait for release.
+type stuck struct{ release chan struct{} }
+
+func (s stuck) Write(p []byte) (int, error) {
+	<-s.release
+	return len(p), nil
+}
+
+// A client that sends without reading what it is sent stops being read
+// once the replies waiting for it pass the bound, so it cannot grow the
+// server's memory; when it reads again, the server reads on.
+func TestAClientThatDoesNotReadStopsBeingRead(t *testing.T) {
+	reply := strings.Repeat("x", 64<<10)
+	var handled, target atomic.Int64
+	var once sync.Once
+	reached := make(chan struct{})
+	out := stuck{release: make(chan struct{})}
+	c := New(&endless{}, out, Config{
+		Call: func(context.Context, string, json.RawMessage) (any, error) {
+			if n, t := handled.Add(1), target.Load(); t != 0 && n >= t {
+				once.Do(func() { close(reached) })
+			}
+			return reply, nil
+		},
+		Notify: func(context.Context, string, json.RawMessage) {},
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- c.Serve(ctx) }()
+
+	waitParked(t, c.out)
+	c.out.mu.Lock()
+	queued := c.out.queued
+	c.out.mu.Unlock()
+	if limit := maxQueued + maxRunning*(len(reply)+64); queued > limit {
+		t.Errorf("%d bytes queued for a client that does not read, want at most %d", queued, limit)
+	}
+	before := handled.Load()
+	if limit := int64(maxQueued/len(reply) + maxRunning + 1); before > limit {
+		t.Errorf("%d requests read from a client that does not read, want at most %d", before, limit)
+	}
+
+	target.Store(before + 2*(maxRunning+maxQueued/int64(len(reply))))
+	close(out.release) // the client reads again
+	select {
+	case <-reached:
+	case <-time.After(wait):
+		t.Fatalf("the server did not read on: %d requests handled, %d before", handled.Load(), before)
+	}
+	cancel()
+	if err := <-served; !errors.Is(err, context.Canceled) {
+		t.Errorf("Serve = %v, want context.Canceled", err)
+	}
+}
+
+// waitParked waits until the read loop waits for room.
+func waitParked(t *testing.T, o *outbox) {
+	t.Helper()
+	parked := make(chan struct{})
+	go func() {
+		o.mu.Lock()
+		for !o.parked {
+			o.cond.Wait()
+		}
+		o.mu.Unlock()
+		close(parked)
+	}()
+	select {
+	case <-parked:
+	case <-time.After(wait):
+		t.Fatal("the read loop never stopped reading from a client that does not read")
+	}
+}
+
+// A broken frame is a log line that says what is wrong, and an error the
+// client can see; the connection reads on.
+func TestBrokenFramesAreReported(t *testing.T) {
+	core, logs := observer.New(zap.WarnLevel)
+	p := newPipeConn(t, Config{Log: zap.New(core)})
+	if _, err := io.WriteString(p.toServer, "Content-Length: ten\r\n\r\n{}"); err != nil {
+		t.Fatal(err)
+	}
+	msg := p.next(t)
+	e, _ := msg["error"].(map[string]any)
+	if e == nil || e["code"] != float64(-32700) || !strings.Contains(fmt.Sprint(e["message"]), `Content-Length "ten"`) {
+		t.Errorf("the client got %v, want -32700 naming the bad Content-Length", msg)
+	}
+	entries := logs.FilterMessageSnippet("broken message frame").All()
+	if len(entries) != 1 || !strings.Contains(fmt.Sprint(entries[0].ContextMap()["error"]), `Content-Length "ten"`) {
+		t.Errorf("log: %v, want one line naming the bad Content-Length", logs.All())
+	}
+	p.send(t, `{"jsonrpc":"2.0","id":1,"method":"x"}`)
+	if msg := p.next(t); msg["id"] != float64(1) || msg["error"] != nil {
+		t.Errorf("after the broken frame: %v", msg)
+	}
+}
+
+// A panic in a handler is an error reply and a log line; the connection
+// reads on.
+func TestPanicBecomesAnErrorReply(t *testing.T) {
+	core, logs := observer.New(zap.ErrorLevel)
+	p := newPipeConn(t, Config{Log: zap.New(core), Call: func(_ context.Context, method string, _ json.RawMessage) (any, error) {
+		if method == "boom" {
+			panic("boom")
+		}
+		return "fine", nil
+	}})
+	p.send(t, `{"jsonrpc":"2.0","id":1,"method":"boom"}`)
+	msg := p.next(t)
+	if e, _ := msg["error"].(map[string]any); e == nil || e["code"] != float64(-32603) {
+		t.Errorf("a panicking handler answered %v, want -32603", msg)
+	}
+	p.send(t, `{"jsonrpc":"2.0","id":2,"method":"ok"}`)
+	if msg := p.next(t); msg["result"] != "fine" {
+		t.Errorf("after the panic: %v", msg)
+	}
+	if logs.FilterMessage("panic in handler").Len() != 1 {
+		t.Errorf("log: %v", logs.All())
 	}
 }
