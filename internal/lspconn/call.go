@@ -41,14 +41,6 @@ const callPrefix = "doxls/"
 // client is told with $/cancelRequest and Call returns ctx.Err(). An error
 // the client answers with is a *jsonrpc2.Error.
 func (c *Conn) Call(ctx context.Context, method string, params, result any) error {
-	body, err := c.encode(params)
-	if err != nil {
-		return fmt.Errorf("%s: %w", method, err)
-	}
-	name, err := json.Marshal(method)
-	if err != nil {
-		return fmt.Errorf("%s: %w", method, err)
-	}
 	o := &c.calls
 	o.mu.Lock()
 	if o.closed != nil {
@@ -63,8 +55,11 @@ func (c *Conn) Call(ctx context.Context, method string, params, result any) erro
 
 	c.out.calling(1)
 	defer c.out.calling(-1)
-	head := `{"jsonrpc":"2.0","id":"` + id + `","method":` + string(name) + `,"params":`
-	if err := c.out.send([]byte(head), body, []byte("}")); err != nil {
+	msg, err := c.message(`"id":"`+id+`",`, method, params)
+	if err == nil {
+		err = c.out.send(msg...)
+	}
+	if err != nil {
 		o.forget(id)
 		return err
 	}

@@ -108,7 +108,7 @@ func (c *Conn) read(ctx context.Context) error {
 		body, err := c.in.next(c.mem.expect)
 		var fe *frameError
 		if errors.As(err, &fe) {
-			c.log.Warn("the client sent a broken message frame; reading on from the next Content-Length", zap.String("error", fe.msg))
+			c.log.Warn("skipped a broken message frame from the client", zap.String("error", fe.msg))
 			c.sendError(nullID, jsonrpc2.NewError(jsonrpc2.ParseError, "parse error: "+fe.msg))
 			continue
 		}
@@ -255,16 +255,27 @@ func (c *Conn) Notify(ctx context.Context, method string, params any) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	msg, err := c.message("", method, params)
+	if err != nil {
+		return err
+	}
+	return c.out.send(msg...)
+}
+
+// message returns the parts of a call (id is `"id":…,`) or a notification
+// (id is "") of method: the params are encoded once and framed as they
+// are, not copied into the envelope.
+func (c *Conn) message(id, method string, params any) ([][]byte, error) {
 	body, err := c.encode(params)
 	if err != nil {
-		return fmt.Errorf("%s: %w", method, err)
+		return nil, fmt.Errorf("%s: %w", method, err)
 	}
 	name, err := json.Marshal(method)
 	if err != nil {
-		return fmt.Errorf("%s: %w", method, err)
+		return nil, fmt.Errorf("%s: %w", method, err)
 	}
-	head := `{"jsonrpc":"2.0","method":` + string(name) + `,"params":`
-	return c.out.send([]byte(head), body, []byte("}"))
+	head := `{"jsonrpc":"2.0",` + id + `"method":` + string(name) + `,"params":`
+	return [][]byte{[]byte(head), body, []byte("}")}, nil
 }
 
 // Sizer is implemented by params that know about how large their JSON
