@@ -57,8 +57,8 @@
 // (a 9.1 MB workspace edit out, a 9.4 MB didChange back) that made the
 // round trip 2.0 s; decoding params as a slice of the frame, encoding a
 // call's params once into a buffer of their size (Sizer) and writing them
-// as they are brought it to about 0.5 s, and the variable-mode case to
-// about 70 ms (go test -run '^$' -bench InsertBearerLarge -benchtime 20x
+// as they are brought it to 0.3–0.5 s, and the variable-mode case to
+// 55–75 ms (go test -run '^$' -bench InsertBearerLarge -benchtime 20x
 // ./server). Text decodes a document's text from its JSON string straight
 // to bytes, in one pass, for the same reason.
 //
