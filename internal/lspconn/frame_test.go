@@ -1,6 +1,9 @@
 package lspconn
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"strconv"
@@ -46,4 +49,26 @@ func TestFramerReadsOnAfterBrokenFrames(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Whatever a client sends, the connection neither panics nor hangs: on a
+// finite input Serve returns, having answered what it could.
+func FuzzServe(f *testing.F) {
+	for _, seed := range []string{
+		frames(`{"jsonrpc":"2.0","id":1,"method":"x"}`, `{"jsonrpc":"2.0","method":"n","params":{}}`),
+		"Content-Length: 12abc\r\n\r\n{}" + frames(`{"jsonrpc":"2.0","id":"a","method":"x"}`),
+		"content-length:3\r\n\r\n[1]Content-Length: 2\r\n\r\n{}",
+		"X: y\r\n\r\n{\"jsonrpc\":\"2.0\"}",
+		frames(`{"jsonrpc":"2.0","id":"doxls/1","result":null}`, `{"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":1}}`),
+		"\r\n\r\nContent-Length: 99999999999999999999\r\n\r\n",
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		c := New(bytes.NewReader(in), io.Discard, Config{
+			Call:   func(context.Context, string, json.RawMessage) (any, error) { return nil, nil },
+			Notify: func(context.Context, string, json.RawMessage) {},
+		})
+		_ = c.Serve(context.Background())
+	})
 }
