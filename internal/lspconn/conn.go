@@ -17,8 +17,8 @@ import (
 
 // Codes LSP adds to JSON-RPC that the connection itself answers with.
 const (
-	CodeRequestCancelled jsonrpc2.Code = -32800
-	CodeRequestFailed    jsonrpc2.Code = -32803
+	codeRequestCancelled jsonrpc2.Code = -32800
+	codeRequestFailed    jsonrpc2.Code = -32803
 )
 
 // Config is what a Conn serves and how.
@@ -77,7 +77,7 @@ func New(in io.Reader, out io.Writer, cfg Config) *Conn {
 	mem := newMemory(cfg.SmallHeap, gomemlimit)
 	return &Conn{
 		cfg: cfg, log: cfg.Log, mem: mem,
-		in:       newFramer(in, MaxMessage),
+		in:       newFramer(in, maxMessage),
 		out:      newOutbox(out, mem),
 		calls:    calls{pending: map[string]chan answer{}},
 		inflight: map[id]context.CancelFunc{},
@@ -220,11 +220,11 @@ func toRPCError(method string, err error) *jsonrpc2.Error {
 	var rpc *jsonrpc2.Error
 	switch {
 	case errors.Is(err, context.Canceled):
-		return jsonrpc2.NewError(CodeRequestCancelled, method+" was cancelled")
+		return jsonrpc2.NewError(codeRequestCancelled, method+" was cancelled")
 	case errors.As(err, &rpc):
 		return rpc
 	}
-	return jsonrpc2.NewError(CodeRequestFailed, err.Error())
+	return jsonrpc2.NewError(codeRequestFailed, err.Error())
 }
 
 func (c *Conn) sendError(rid id, e *jsonrpc2.Error) {

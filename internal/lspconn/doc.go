@@ -43,8 +43,8 @@
 // than 4 KiB; JSON where a header belongs) is answered with -32700 (id
 // null), logged as one line saying what was wrong, and skipped up to the
 // next "Content-Length:", where the next message seems to start. A body
-// above MaxMessage (64 MiB) is skipped exactly, its length being known,
-// and answered the same way. Only the end of input ends Serve.
+// above 64 MiB is skipped exactly, its length being known, and answered
+// the same way. Only the end of input ends Serve.
 //
 // # Why not jsonrpc2.Conn
 //
