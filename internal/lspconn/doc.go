@@ -31,7 +31,8 @@
 // $/cancelRequest all go through one send (outbox.go), which writes them
 // in turn. What waits to be written is counted, and the read loop stops
 // reading while more than 16 MiB wait behind the message being written or
-// 1,024 requests run: a client that sends without reading what it is sent
+// 1,024 requests run (unless one of them waits for the client's answer,
+// which only the read loop can bring in): a client that sends without reading what it is sent
 // stops being heard, and its own pipe then stops it. Nothing is dropped,
 // since LSP has no message a server may silently lose; a single message
 // above the bound still goes out.
