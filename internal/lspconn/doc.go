@@ -32,10 +32,10 @@
 // in turn. What waits to be written is counted, and the read loop stops
 // reading while more than 16 MiB wait behind the message being written or
 // 1,024 requests run (unless one of them waits for the client's answer,
-// which only the read loop can bring in): a client that sends without reading what it is sent
-// stops being heard, and its own pipe then stops it. Nothing is dropped,
-// since LSP has no message a server may silently lose; a single message
-// above the bound still goes out.
+// which only the read loop can bring in): a client that sends without
+// reading what it is sent stops being heard, and its own pipe then stops
+// it. Nothing is dropped, since LSP has no message a server may silently
+// lose; a single message above the bound still goes out.
 //
 // # Framing
 //
