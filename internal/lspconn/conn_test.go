@@ -258,11 +258,11 @@ func TestBrokenFramesAreReported(t *testing.T) {
 	}
 	msg := p.next(t)
 	e, _ := msg["error"].(map[string]any)
-	if e == nil || e["code"] != float64(-32700) || !strings.Contains(fmt.Sprint(e["message"]), `Content-Length "ten"`) {
+	if e == nil || e["code"] != float64(-32700) || !strings.Contains(fmt.Sprint(e["message"]), "bad Content-Length") {
 		t.Errorf("the client got %v, want -32700 naming the bad Content-Length", msg)
 	}
 	entries := logs.FilterMessageSnippet("broken message frame").All()
-	if len(entries) != 1 || !strings.Contains(fmt.Sprint(entries[0].ContextMap()["error"]), `Content-Length "ten"`) {
+	if len(entries) != 1 || !strings.Contains(fmt.Sprint(entries[0].ContextMap()["error"]), "bad Content-Length") {
 		t.Errorf("log: %v, want one line naming the bad Content-Length", logs.All())
 	}
 	p.send(t, `{"jsonrpc":"2.0","id":1,"method":"x"}`)
@@ -292,5 +292,38 @@ func TestPanicBecomesAnErrorReply(t *testing.T) {
 	}
 	if logs.FilterMessage("panic in handler").Len() != 1 {
 		t.Errorf("log: %v", logs.All())
+	}
+}
+
+// Requests that do not finish stop the read loop at maxRunning, so a
+// client cannot pile up goroutines; when they finish, it reads on.
+func TestRunningRequestsAreBounded(t *testing.T) {
+	var started atomic.Int64
+	release := make(chan struct{})
+	c := New(&endless{}, io.Discard, Config{
+		Call: func(ctx context.Context, _ string, _ json.RawMessage) (any, error) {
+			started.Add(1)
+			<-release
+			return nil, nil
+		},
+		Notify: func(context.Context, string, json.RawMessage) {},
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- c.Serve(ctx) }()
+	waitParked(t, c.out)
+	c.out.mu.Lock()
+	running := c.out.running
+	c.out.mu.Unlock()
+	if running != maxRunning {
+		t.Errorf("the read loop stopped with %d requests running, want %d", running, maxRunning)
+	}
+	close(release)
+	cancel()
+	if err := <-served; !errors.Is(err, context.Canceled) {
+		t.Errorf("Serve = %v, want context.Canceled", err)
+	}
+	if n := started.Load(); n < maxRunning {
+		t.Errorf("%d requests started, want %d", n, maxRunning)
 	}
 }

@@ -25,7 +25,9 @@ const (
 // frameError is a message the framing itself rejects: a header line that
 // is not "Name: value" or is too long, a missing or bad Content-Length, a
 // body above the cap. The reader has moved on to where the next message
-// seems to start, so the connection answers and reads on.
+// seems to start, so the connection answers and reads on. Its text never
+// quotes what the client sent: after a wrong length, a "header" may be the
+// rest of a document, with a token or a secret in it.
 type frameError struct{ msg string }
 
 func (e *frameError) Error() string { return e.msg }
@@ -104,17 +106,17 @@ func (f *framer) header() (int, error) {
 		}
 		if i := indexFold([]byte(line), contentLength); i > 0 {
 			f.pending = line[i:]
-			return 0, &frameError{fmt.Sprintf("%q before a message header", truncate(line[:i], 40))}
+			return 0, &frameError{fmt.Sprintf("%d stray bytes before a message header", i)}
 		}
 		lines++
 		name, value, ok := strings.Cut(line, ":")
 		if !ok || !token(strings.TrimSpace(name)) {
-			return 0, f.resync(&frameError{fmt.Sprintf("a malformed message header %q (want \"Name: value\")", truncate(line, 40))})
+			return 0, f.resync(&frameError{fmt.Sprintf("a malformed message header line of %d bytes (want \"Name: value\")", len(line))})
 		}
 		if strings.EqualFold(strings.TrimSpace(name), "Content-Length") {
 			n, err := strconv.Atoi(strings.TrimSpace(value))
 			if err != nil || n < 0 {
-				return 0, f.resync(&frameError{fmt.Sprintf("a bad Content-Length %q", truncate(strings.TrimSpace(value), 20))})
+				return 0, f.resync(&frameError{"a bad Content-Length (want a number of bytes)"})
 			}
 			length = n
 		}
@@ -217,11 +219,4 @@ func unexpected(err error) error {
 		return fmt.Errorf("the input ended inside a message: %w", io.ErrUnexpectedEOF)
 	}
 	return fmt.Errorf("reading a message: %w", err)
-}
-
-func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n] + "…"
-	}
-	return s
 }

@@ -72,3 +72,28 @@ func FuzzServe(f *testing.F) {
 		_ = c.Serve(context.Background())
 	})
 }
+
+// After a Content-Length that is too short, the rest of the body is read
+// as headers; the errors say what is wrong without quoting it.
+func TestFramingErrorsQuoteNothing(t *testing.T) {
+	secret := `s3cr3t!|$+=`
+	ok := `{"jsonrpc":"2.0","id":1,"method":"x"}`
+	in := "Content-Length: 2\r\n\r\n{}" + `"clientsecret": "` + secret + `"` + "\r\nContent-Length: " + secret + "\r\n\r\n" + frames(ok)
+	f := newFramer(strings.NewReader(in), maxMessage)
+	for {
+		body, err := f.next(func(int) {})
+		if err == io.EOF {
+			return
+		}
+		var fe *frameError
+		if errors.As(err, &fe) && strings.Contains(fe.msg, secret) {
+			t.Fatalf("a framing error quotes the secret: %q", strings.ReplaceAll(fe.msg, secret, "<secret>"))
+		}
+		if err != nil && fe == nil {
+			t.Fatal(err)
+		}
+		if string(body) == ok {
+			return
+		}
+	}
+}
