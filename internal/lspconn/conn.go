@@ -37,7 +37,8 @@ type Config struct {
 	Notify func(ctx context.Context, method string, params json.RawMessage)
 	// InOrder names the requests answered on the read loop, before the
 	// next message is read (initialize, shutdown): their effect must be
-	// in place for the messages that follow.
+	// in place for the messages that follow. Like Notify, they must not
+	// wait, least of all on the client, whose answer the loop would bring.
 	InOrder func(method string) bool
 	// Log receives framing errors, panics and (at debug level) each
 	// request's outcome; never params. Nil: no log.
