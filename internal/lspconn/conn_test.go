@@ -191,20 +191,12 @@ func TestAClientThatDoesNotReadStopsBeingRead(t *testing.T) {
 	var once sync.Once
 	reached := make(chan struct{})
 	out := stuck{release: make(chan struct{})}
-	c := New(&endless{}, out, Config{
-		Call: func(context.Context, string, json.RawMessage) (any, error) {
-			if n, t := handled.Add(1), target.Load(); t != 0 && n >= t {
-				once.Do(func() { close(reached) })
-			}
-			return reply, nil
-		},
-		Notify: func(context.Context, string, json.RawMessage) {},
+	c, stop := flood(t, out, func(context.Context, string, json.RawMessage) (any, error) {
+		if n, t := handled.Add(1), target.Load(); t != 0 && n >= t {
+			once.Do(func() { close(reached) })
+		}
+		return reply, nil
 	})
-	ctx, cancel := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- c.Serve(ctx) }()
-
-	waitParked(t, c.out)
 	c.out.mu.Lock()
 	queued := c.out.queued
 	c.out.mu.Unlock()
@@ -223,9 +215,24 @@ func TestAClientThatDoesNotReadStopsBeingRead(t *testing.T) {
 	case <-time.After(wait):
 		t.Fatalf("the server did not read on: %d requests handled, %d before", handled.Load(), before)
 	}
-	cancel()
-	if err := <-served; !errors.Is(err, context.Canceled) {
-		t.Errorf("Serve = %v, want context.Canceled", err)
+	stop()
+}
+
+// flood serves a client that sends requests without end, answered by
+// call, on a connection writing to out, and returns once the read loop has
+// stopped for room; stop ends Serve.
+func flood(t *testing.T, out io.Writer, call func(context.Context, string, json.RawMessage) (any, error)) (c *Conn, stop func()) {
+	t.Helper()
+	c = New(&endless{}, out, Config{Call: call, Notify: func(context.Context, string, json.RawMessage) {}})
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- c.Serve(ctx) }()
+	waitParked(t, c.out)
+	return c, func() {
+		cancel()
+		if err := <-served; !errors.Is(err, context.Canceled) {
+			t.Errorf("Serve = %v, want context.Canceled", err)
+		}
 	}
 }
 
@@ -300,18 +307,11 @@ func TestPanicBecomesAnErrorReply(t *testing.T) {
 func TestRunningRequestsAreBounded(t *testing.T) {
 	var started atomic.Int64
 	release := make(chan struct{})
-	c := New(&endless{}, io.Discard, Config{
-		Call: func(ctx context.Context, _ string, _ json.RawMessage) (any, error) {
-			started.Add(1)
-			<-release
-			return nil, nil
-		},
-		Notify: func(context.Context, string, json.RawMessage) {},
+	c, stop := flood(t, io.Discard, func(context.Context, string, json.RawMessage) (any, error) {
+		started.Add(1)
+		<-release
+		return nil, nil
 	})
-	ctx, cancel := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- c.Serve(ctx) }()
-	waitParked(t, c.out)
 	c.out.mu.Lock()
 	running := c.out.running
 	c.out.mu.Unlock()
@@ -319,10 +319,7 @@ func TestRunningRequestsAreBounded(t *testing.T) {
 		t.Errorf("the read loop stopped with %d requests running, want %d", running, maxRunning)
 	}
 	close(release)
-	cancel()
-	if err := <-served; !errors.Is(err, context.Canceled) {
-		t.Errorf("Serve = %v, want context.Canceled", err)
-	}
+	stop()
 	if n := started.Load(); n < maxRunning {
 		t.Errorf("%d requests started, want %d", n, maxRunning)
 	}
