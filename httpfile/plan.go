@@ -25,8 +25,8 @@ func PlanEdits(src []byte, opts Options) Plan {
 // planner holds the state of one PlanEdits call.
 type planner struct {
 	*parsed
-	o       Options
-	allowed map[string]bool
+	o    Options
+	rule hostRule
 	// tainted maps a variable name to the foreign host of a request that
 	// references it: such a variable must never carry the token.
 	tainted map[string]string
@@ -61,7 +61,7 @@ func (p *parsed) plan(o Options) Plan {
 	if o.Mode == ModeEnvFile && o.RefreshOnly {
 		o.Mode = ModeHeader // refreshing a file in envFile mode: the tokens it still holds
 	}
-	pl := &planner{parsed: p, o: o, allowed: allowedHosts(o), vars: map[*varDef]bool{}, dropped: map[*varDef]bool{},
+	pl := &planner{parsed: p, o: o, rule: newHostRule(o), vars: map[*varDef]bool{}, dropped: map[*varDef]bool{},
 		edits: make([]Edit, 0, len(p.reqs)+1), hdrLines: map[string]string{}}
 	pl.value = "Bearer " + o.Token
 	switch o.Mode {
@@ -131,7 +131,7 @@ func (pl *planner) skip(r *request, reason string) {
 
 // access applies the host rule to r.
 func (pl *planner) access(r *request) (bool, string) {
-	return hostRule(&r.Request, pl.allowed)
+	return pl.rule.check(&r.Request)
 }
 
 // taint marks every variable a request to a foreign host references (in its
