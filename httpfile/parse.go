@@ -99,6 +99,22 @@ func (p *parsed) document() *Document {
 	return d
 }
 
+// exported is h as the exported type.
+func (p *parsed) exported(h *header) Header {
+	return Header{Name: p.sub(h.nameStart, h.nameEnd), Value: p.headerValue(h), Line: h.Line,
+		ValueRange: Range{p.pos(h.Line, h.valStart), p.pos(h.Line, h.valEnd)}}
+}
+
+// Authorization returns the first Authorization header of r, or nil.
+func (r *Request) Authorization() *Header {
+	for i := range r.Headers {
+		if strings.EqualFold(r.Headers[i].Name, "Authorization") {
+			return &r.Headers[i]
+		}
+	}
+	return nil
+}
+
 func parse(src []byte) *parsed {
 	p := &parsed{source: newSource(src), byName: map[string][]*varDef{}}
 	n := len(p.lines)

@@ -51,7 +51,8 @@ type change struct {
 	drop   []*varDef // envFile mode: definitions of the token variable to remove
 }
 
-func (p *parsed) plan(o Options) Plan {
+// withDefaults fills the options' defaults.
+func withDefaults(o Options) Options {
 	if o.Mode == "" {
 		o.Mode = ModeHeader
 	}
@@ -61,6 +62,11 @@ func (p *parsed) plan(o Options) Plan {
 	if o.Mode == ModeEnvFile && o.RefreshOnly {
 		o.Mode = ModeHeader // refreshing a file in envFile mode: the tokens it still holds
 	}
+	return o
+}
+
+func (p *parsed) plan(o Options) Plan {
+	o = withDefaults(o)
 	pl := &planner{parsed: p, o: o, rule: newHostRule(o), vars: map[*varDef]bool{}, dropped: map[*varDef]bool{},
 		edits: make([]Edit, 0, len(p.reqs)+1), hdrLines: map[string]string{}}
 	pl.value = "Bearer " + o.Token
@@ -135,7 +141,9 @@ func (pl *planner) access(r *request) (bool, string) {
 }
 
 // taint marks every variable a request to a foreign host references (in its
-// URL, headers or body, directly or through other variables).
+// URL, headers or body, directly or through file variables or the
+// variables of environment files, whose values httpyac and JetBrains
+// resolve the same way).
 func (pl *planner) taint() {
 	pl.tainted = map[string]string{}
 	var work []string
@@ -172,6 +180,11 @@ func (pl *planner) taint() {
 		work = work[:len(work)-1]
 		for _, v := range pl.byName[name] {
 			mark(v.Value, pl.tainted[name])
+		}
+		for _, env := range pl.o.Environments {
+			if v, ok := env[name]; ok {
+				mark(v, pl.tainted[name])
+			}
 		}
 	}
 }
