@@ -37,10 +37,15 @@ var defaultPorts = map[string]uint64{"http": 80, "https": 443, "ws": 80, "wss": 
 // readURL reads an absolute URL; ok is false when a client cannot send
 // it. For a scheme that is not special the host is left empty: such a
 // URL never gets the token.
-func readURL(u string) (t target, ok bool) {
+func readURL(u string) (target, bool) {
 	if t, ok := fastURL(u); ok {
 		return t, true
 	}
+	return parseURL(u)
+}
+
+// parseURL is readURL without the fast path.
+func parseURL(u string) (t target, ok bool) {
 	u = stripTabs(u)
 	i := schemeEnd(u)
 	if i < 0 {
