@@ -13,10 +13,11 @@ const DefaultVariable = "doxToken"
 
 // PlanEdits plans the edits that put opts.Token into src.
 //
-// Only requests to opts.APIHost or opts.ExtraHosts (host[:port] after
-// substituting file variables, default ports dropped) get the token; a
+// Only requests over https to opts.APIHost, opts.TenantHost or
+// opts.ExtraHosts (the URL read as the WHATWG URL standard reads it, after
+// substituting file variables; http only to this machine) get the token; a
 // request whose host is unknown gets it only when its path holds
-// /document-information-extraction/. Edits come sorted by Start and never
+// /document-information-extraction/ (docs/security.md). Edits come sorted by Start and never
 // overlap; planning again on the result with the same token yields none.
 func PlanEdits(src []byte, opts Options) Plan {
 	return parse(src).plan(opts)

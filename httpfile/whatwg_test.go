@@ -36,7 +36,8 @@ var (
 		"[::]", "[1::]", "[::1:2:3:4:5:6:7]", "[1:2:3:4:5:6:7:8:9]", "[::127.0.0.1]", "[0::01.2.3.4]", "[FFFF::]",
 		"[1:0:0:2:0:0:0:3]", "[1:0:0:2:0:0:3:4]", "[1:0:2:3:4:5:6:7]", "[::1]]", "[[::1]]", "[:1]",
 		"\u05d0a.com", "a\u05d0.com", "\u05d0\u0661\u06f1.com", "\u0915\u094d\u200d.com", "a\u0300.com", "\u0300a.com",
-		"-a.com", "a-.com", "ab--c.com", "xn--zca.com", "xn--ZCA.com", "a.b.c.d.e", "%30x7f.1", "%5b::1%5d"}
+		"-a.com", "a-.com", "ab--c.com", "xn--zca.com", "xn--ZCA.com", "a.b.c.d.e", "%30x7f.1", "%5b::1%5d",
+		"bücher_x.de", "a_b.bücher.de", "xn--bcher-kva.de;x"}
 	urlPorts = []string{"", ":", ":443", ":0443", ":80", ":8443", ":65535", ":65536", ":-1", ":1a", ":00000000000000000080", ":+1", ": 1"}
 	urlTails = []string{"", "/", "/document-information-extraction/v1/document/jobs?clientId=default#x", "\\path", "?q=1", "#f",
 		"\t/x", "@x/y", "/a@b", " /x", "\n/x", "%2F", ";x"}
@@ -177,6 +178,7 @@ func TestHostsAgreeWithNode(t *testing.T) {
 	if fails > 0 {
 		t.Errorf("%d disagreements on %d URLs and %d request lines", fails, len(urls), checked)
 	}
+	t.Logf("%d URLs and %d request lines read as Node reads them", len(urls), checked)
 }
 
 // hasRTL reports a right-to-left letter or Arabic digit in s.
