@@ -15,6 +15,7 @@ const (
 	urlUnknown         // a variable no file defines comes before the end of the authority
 	urlNoScheme        // no scheme: REST Client and JetBrains send it over http
 	urlInvalid         // the client cannot send it
+	urlSplit           // clients that join continuation lines and one that does not read different hosts
 )
 
 // resolveRequest fills URL, Scheme and Host of r.
@@ -25,6 +26,23 @@ func (p *parsed) resolveRequest(r *request) {
 		full = p.originURL(r)
 	}
 	r.readTarget(full)
+	if r.continues {
+		// JetBrains joins an indented line below the request line to the
+		// URL; httpyac joins some and takes others (an indented "@host/…")
+		// as the first line of the body, which it sends, headers and all,
+		// to the request line's host. When the two readings name different
+		// hosts, no token goes into the request.
+		var alone Request
+		alone.URL, _ = p.substitute(r.firstLine, r.Line)
+		first := alone.URL
+		if strings.HasPrefix(first, "/") {
+			first = p.originURL(r)
+		}
+		alone.readTarget(first)
+		if alone.state != r.state || alone.Scheme != r.Scheme || alone.Host != r.Host {
+			r.state, r.firstHost = urlSplit, alone.Host
+		}
+	}
 }
 
 // originURL is the URL a client sends for a request line that is a path:
@@ -165,6 +183,8 @@ func (h hostRule) checkRead(r *Request) (bool, string) {
 		return false, "no https:// in the URL: REST Client and JetBrains send a URL without a scheme over plain http"
 	case urlInvalid:
 		return false, "the URL is not one an HTTP client can send"
+	case urlSplit:
+		return false, "a continuation line changes the URL's host: httpyac sends this request to " + nonEmpty(r.firstHost) + ", JetBrains to " + nonEmpty(r.Host)
 	case urlUnknown:
 		u := stripTabs(r.full)
 		if i := schemeEnd(u); i >= 0 && start(u) > i {
@@ -193,6 +213,13 @@ func (h hostRule) checkRead(r *Request) (bool, string) {
 		return false, "the URL is http://, the token would travel in clear text: write https://"
 	}
 	return true, ""
+}
+
+func nonEmpty(host string) string {
+	if host == "" {
+		return "an unknown host"
+	}
+	return host
 }
 
 // start is the index of the first {{ in u.

@@ -51,6 +51,32 @@ func TestWhereTheTokenGoes(t *testing.T) {
 	}
 }
 
+// TestContinuationLinesThatMoveTheHost: JetBrains joins an indented line
+// to the URL; httpyac sends an indented "@host/…" line, and the header
+// lines below it, as the body to the request line's host (seen with a
+// listener). A request whose host depends on the reading gets no token.
+func TestContinuationLinesThatMoveTheHost(t *testing.T) {
+	dox := "/document-information-extraction/v1/capabilities"
+	tests := []struct{ src, reason string }{
+		{"GET https://evil.example\n    @" + doxHost + dox + "\nAuthorization: Bearer x\n",
+			"a continuation line changes the URL's host: httpyac sends this request to evil.example, JetBrains to " + doxHost},
+		{"GET https://evil.example\n&@" + doxHost + dox + "\n",
+			"a continuation line changes the URL's host: httpyac sends this request to evil.example, JetBrains to " + doxHost},
+		{"GET https://" + doxHost + "/document-information-extraction/v1/\n    document/jobs\n    ?clientId=default\n", ""},
+		{"GET https://{{host}}/document-information-extraction/v1/document/jobs\n    ?clientId=default\n", ""},
+	}
+	for _, tt := range tests {
+		plan := PlanEdits([]byte(tt.src), Options{Token: tokenA, APIHost: doxHost, Line: -1})
+		got := ""
+		if len(plan.Skipped) > 0 {
+			got = plan.Skipped[0].Reason
+		}
+		if got != tt.reason {
+			t.Errorf("%q: skipped %q, want %q", tt.src, got, tt.reason)
+		}
+	}
+}
+
 // TestLoopbackOverHTTP: a key whose API runs on this machine (the tests'
 // UAA emulator, a local mock) takes the token over http, in each form the
 // standard reads as loopback; another host does not.

@@ -43,8 +43,9 @@ type Request struct {
 	Scheme, Host string
 	Headers      []Header
 
-	full  string // the URL the client sends, variables it cannot resolve left as {{name}}
-	state int    // how full reads: urlRead, urlUnknown, …
+	full      string // the URL the client sends, variables it cannot resolve left as {{name}}
+	state     int    // how full reads: urlRead, urlUnknown, …
+	firstHost string // urlSplit: the host of the request line's URL alone
 }
 
 // Document is a parsed request file.

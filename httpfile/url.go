@@ -344,14 +344,19 @@ func fastURL(u string) (target, bool) {
 		if err != nil {
 			return t, false
 		}
-		if !(t.scheme == "https" && n == 443 || t.scheme == "http" && n == 80) {
-			port = strconv.FormatUint(n, 10)
-		} else {
+		switch {
+		case t.scheme == "https" && n == 443 || t.scheme == "http" && n == 80:
 			port = ""
+		case port[0] == '0':
+			port = strconv.FormatUint(n, 10)
 		}
 	}
 	t.host = strings.ToLower(host)
-	if port != "" {
+	switch {
+	case port == "":
+	case t.host == host && len(auth) == len(host)+1+len(port):
+		t.host = auth // already as the standard writes it: no copy
+	default:
 		t.host += ":" + port
 	}
 	return t, true
