@@ -95,12 +95,15 @@ func bearerEnv(ctx context.Context, paths []string, key *auth.ServiceKey, token 
 	for _, path := range paths {
 		var env *commands.EnvResult
 		opts := withEnvironments(base, path, cwd, s)
+		abs, _ := filepath.Abs(path)
+		root := commands.RootFor([]string{cwd}, abs)
+		target := commands.EnvTargetFor(abs, root, s)
+		opts.EnvBlocked = commands.OtherReaders(ctx, target.Path, abs, opts, s, root, nil)
 		if src, _, err := userfile.Read(ctx, path, userfile.MaxSize); err == nil && utf8.Valid(src) {
 			// Unreadable files fail in EditFile below, with its message.
 			after := httpfile.Apply(src, httpfile.PlanEdits(src, opts).Edits)
 			if commands.UsesEnv(after, opts) {
-				abs, _ := filepath.Abs(path)
-				res, err := commands.PutEnvToken(ctx, git, commands.EnvTargetFor(abs, commands.RootFor([]string{cwd}, abs), s), token)
+				res, err := commands.PutEnvToken(ctx, git, target, token)
 				if err != nil {
 					fmt.Fprintf(stderr, "doxls: %v\n", err)
 					failed++

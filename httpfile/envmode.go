@@ -25,6 +25,9 @@ func envRefName(o Options) string {
 // file's variables as plain {{name}} variables too, so in dotenv mode
 // both forms count.
 func (pl *planner) envTaint() string {
+	if pl.o.EnvBlocked != "" {
+		return pl.o.EnvBlocked
+	}
 	names := []string{pl.o.VariableName}
 	if pl.o.Dotenv {
 		names = append(names, envRefName(pl.o))

@@ -86,6 +86,10 @@ type Options struct {
 	// know, and then every environment must send the token to the key's
 	// hosts.
 	Environment string
+	// EnvBlocked, in envFile mode, says why the environment file must not
+	// get the token for a reason outside this file: another request file
+	// that reads it sends the variable to another host.
+	EnvBlocked string
 }
 
 // Edit replaces the bytes [Start, End) of the source with NewText; Range is

