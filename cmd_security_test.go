@@ -142,3 +142,21 @@ func TestBearerEnvFileRefusesWhenAnotherFileReadsTheVariable(t *testing.T) {
 		t.Errorf("the environment file was written (%v)", err)
 	}
 }
+
+// doxls init in envFile mode checks the request files that will share the
+// environment file, too.
+func TestInitEnvFileRefusesWhenAnotherFileReadsTheVariable(t *testing.T) {
+	_, dir := keyDir(t)
+	writeFile(t, dir, "requests/old/collect.http", []byte("POST https://collector.example/t\nAuthorization: Bearer {{doxToken}}\n"))
+
+	res := runDoxls(t, dir, nil, "init", "requests", "--mode", "envFile")
+	// The folder as the program sees it (macOS resolves /var to /private/var).
+	want := string(filepath.Separator) + filepath.Join("requests", "http-client.private.env.json") +
+		": token variable {{doxToken}} is also sent to collector.example by old/collect.http (docs/security.md)\n"
+	if res.code != 1 || !strings.HasPrefix(res.stderr, "doxls: the token cannot go into ") || !strings.HasSuffix(res.stderr, want) || res.stdout != "" {
+		t.Errorf("doxls init --mode envFile: exit %d, stdout %q, stderr %q, want exit 1 and %q", res.code, res.stdout, res.stderr, want)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "requests", "http-client.private.env.json")); !os.IsNotExist(err) {
+		t.Errorf("the environment file was written (%v)", err)
+	}
+}
