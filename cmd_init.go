@@ -12,7 +12,6 @@ import (
 
 	"github.com/doxls/doxls/auth"
 	"github.com/doxls/doxls/commands"
-	"github.com/doxls/doxls/envfile"
 	"github.com/doxls/doxls/gitcheck"
 	"github.com/doxls/doxls/httpfile"
 )
@@ -81,9 +80,7 @@ func initFile(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		cwd, _ := os.Getwd() // found as doxls bearer finds it: up to the current folder
 		root := commands.RootFor([]string{cwd}, abs)
 		target := commands.EnvTargetFor(abs, root, s)
-		readers := commands.HostOptions(key, s)
-		readers.Mode, readers.Dotenv = httpfile.ModeEnvFile, s.EnvFormat == envfile.FormatDotenv
-		if why := commands.OtherReaders(ctx, target.Path, abs, readers, s, root, nil); why != "" {
+		if why := commands.NewFileReaders(ctx, target, abs, key, s, root, nil); why != "" {
 			return fmt.Errorf("the token cannot go into %s: %s (docs/security.md)", target.Path, why)
 		}
 		env, err := commands.PutEnvToken(ctx, gitcheck.New(), target, tok.AccessToken)

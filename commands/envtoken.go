@@ -285,6 +285,16 @@ func OtherReaders(ctx context.Context, envPath, self string, opts httpfile.Optio
 	return reason
 }
 
+// NewFileReaders is OtherReaders for a request file that is about to be
+// created at self in envFile mode with key's token (doxls init,
+// doxls.newRequestFile): the files already there must not send the
+// variable elsewhere.
+func NewFileReaders(ctx context.Context, t EnvTarget, self string, key *auth.ServiceKey, s Settings, root string, text func(string) ([]byte, bool)) string {
+	o := HostOptions(key, s)
+	o.Mode, o.Dotenv = httpfile.ModeEnvFile, t.Format == envfile.FormatDotenv
+	return OtherReaders(ctx, t.Path, self, o, s, root, text)
+}
+
 // rootFor is the workspace folder holding path, "" when none does.
 func (h *Handler) rootFor(path string) string { return RootFor(h.Keys.Folders(), path) }
 

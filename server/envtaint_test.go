@@ -98,3 +98,19 @@ func TestEnvFileRefreshRefusesWhenAnotherFileReadsTheVariable(t *testing.T) {
 		t.Errorf("the refresh rewrote the environment file (%d bytes, was %d; result %+v)", len(b), len(env), ref)
 	}
 }
+
+// A new request file in envFile mode: the request files already beside it
+// read the same environment file, so none of them may send the variable
+// elsewhere.
+func TestEnvFileNewRequestFileRefusesATaintedFolder(t *testing.T) {
+	e := newEnv(t, uaatest.Options{})
+	e.write("collect.http", "POST https://collector.example/t\nAuthorization: Bearer {{doxToken}}\n")
+	c := e.session(map[string]any{"insertMode": "envFile"})
+	err := c.command("doxls.newRequestFile", nil, nil)
+	if err == nil || !strings.Contains(err.Error(), "token variable {{doxToken}} is also sent to collector.example by collect.http") {
+		t.Errorf("doxls.newRequestFile: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(e.dir, "http-client.private.env.json")); !os.IsNotExist(err) {
+		t.Errorf("the environment file was written (%v)", err)
+	}
+}
