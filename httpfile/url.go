@@ -327,9 +327,9 @@ func fastURL(u string) (target, bool) {
 	default:
 		return t, false
 	}
-	end := strings.IndexAny(u, "/?#")
-	if end < 0 {
-		end = len(u)
+	end := 0
+	for end < len(u) && u[end] != '/' && u[end] != '?' && u[end] != '#' {
+		end++
 	}
 	auth := u[:end]
 	host, port := auth, ""
@@ -365,30 +365,35 @@ func fastURL(u string) (target, bool) {
 // plainHost reports a host of letters, digits, "-" and "." that the
 // standard takes as it is (but for case): no IPv4 form (its last label a
 // number such as 1 or 0x7f) and no "xn--" label, which punycode decides.
+// One pass: it runs for every request of a file.
 func plainHost(h string) bool {
-	for i := 0; i < len(h); i++ {
-		c := h[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.') {
+	start, last := 0, ""
+	for i := 0; i <= len(h); i++ {
+		if i < len(h) && h[i] != '.' {
+			c := h[i]
+			if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-') {
+				return false
+			}
+			continue
+		}
+		label := h[start:i]
+		if len(label) >= 4 && label[0]|0x20 == 'x' && label[1]|0x20 == 'n' && label[2] == '-' && label[3] == '-' {
 			return false
 		}
+		if label != "" || i < len(h) {
+			last = label // a trailing dot leaves the label before it last
+		}
+		start = i + 1
 	}
-	last := strings.TrimSuffix(h, ".")
-	if i := strings.LastIndexByte(last, '.'); i >= 0 {
-		last = last[i+1:]
-	}
-	if last == "" || strings.Trim(last, "0123456789") == "" || len(last) >= 2 && last[0] == '0' && (last[1] == 'x' || last[1] == 'X') {
+	if last == "" || len(last) >= 2 && last[0] == '0' && last[1]|0x20 == 'x' {
 		return false
 	}
-	for rest := h; ; {
-		if len(rest) >= 4 && strings.EqualFold(rest[:4], "xn--") {
-			return false
-		}
-		i := strings.IndexByte(rest, '.')
-		if i < 0 {
+	for i := 0; i < len(last); i++ {
+		if last[i] < '0' || last[i] > '9' {
 			return true
 		}
-		rest = rest[i+1:]
 	}
+	return false // all digits
 }
 
 // isLoopback reports a host (as readURL serialises it) on this machine:
