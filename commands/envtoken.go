@@ -160,9 +160,9 @@ func HostOptions(key *auth.ServiceKey, s Settings) httpfile.Options {
 }
 
 // WithEnvironments adds to opts the variables of the environment files
-// the request file at path reads (the nearest http-client.env.json and
-// http-client.private.env.json from its folder up to root; the private
-// file's values win), so that a host that comes from one is decided per
+// the request file at path reads (the nearest http-client.env.json,
+// http-client.private.env.json and .env from its folder up to root; the
+// private file's values win), so that a host that comes from one is decided per
 // environment and the taint follows their variables. In envFile mode with
 // JSON the token lives in environment s.EnvName only, and that one decides;
 // otherwise doxls cannot know which one the client selects, and every
@@ -190,6 +190,11 @@ func WithEnvironments(opts httpfile.Options, path, root string, s Settings) http
 				}
 				envs[env][k] = v
 			}
+		}
+	}
+	if p, ok := nearest(path, root, envfile.Dotenv); ok {
+		if src, _, err := envfile.ReadFile(p); err == nil {
+			envs[httpfile.DotenvEnv] = envfile.DotenvVariables(src)
 		}
 	}
 	if len(envs) > 0 {

@@ -17,6 +17,11 @@ import (
 // http-client.env.json file sees (httpyac, JetBrains).
 const sharedEnv = "$shared"
 
+// DotenvEnv is the key of Options.Environments that holds a .env file's
+// variables: every environment sees them, as {{$dotenv NAME}} (REST
+// Client, httpyac) and as {{NAME}} (httpyac), after its own and $shared.
+const DotenvEnv = ".env"
+
 // maxEnvDepth bounds environment variables that refer to each other.
 const maxEnvDepth = 8
 
@@ -35,21 +40,29 @@ func newEnvironments(o Options) *environments {
 		return e
 	}
 	for name := range o.Environments {
-		if name != sharedEnv {
+		if name != sharedEnv && name != DotenvEnv {
 			e.chosen = append(e.chosen, name)
 		}
 	}
 	sort.Strings(e.chosen) // reasons name the same environment every run
+	if len(e.chosen) == 0 {
+		e.chosen = []string{sharedEnv} // no environment: what every one sees
+	}
 	return e
 }
 
-// lookup is name in environment env, else in $shared.
+// lookup is name in environment env, else in $shared, else in .env.
 func (e *environments) lookup(env, name string) (string, bool) {
-	if v, ok := e.vars[env][name]; ok {
+	for _, in := range []string{env, sharedEnv} {
+		if v, ok := e.vars[in][name]; ok {
+			return v, true
+		}
+	}
+	dotenv := e.vars[DotenvEnv]
+	if v, ok := dotenv[strings.TrimPrefix(name, "$dotenv ")]; ok {
 		return v, true
 	}
-	v, ok := e.vars[sharedEnv][name]
-	return v, ok
+	return "", false
 }
 
 // check decides r, whose host the file leaves to a variable, per
@@ -64,6 +77,9 @@ func (e *environments) check(h hostRule, r *Request) (ok bool, reason string, de
 		in.readTarget(u)
 		decided = true
 		if ok, why := h.checkRead(&in); !ok {
+			if env == sharedEnv {
+				return false, "with the environment files' variables: " + why, true
+			}
 			return false, "with environment " + env + ": " + why, true
 		}
 	}

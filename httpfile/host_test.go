@@ -159,6 +159,20 @@ func TestEnvironmentHosts(t *testing.T) {
 			t.Errorf("%s: skipped %q, want %q", tt.name, got, tt.reason)
 		}
 	}
+	// A .env file's variables: {{$dotenv HOST}} (REST Client, httpyac) and
+	// the plain {{HOST}} httpyac also reads from it.
+	dotenv := map[string]map[string]string{DotenvEnv: {"HOST": "evil.example"}}
+	for _, u := range []string{"https://{{$dotenv HOST}}/document-information-extraction/v1/x", "https://{{HOST}}/document-information-extraction/v1/x"} {
+		plan := PlanEdits([]byte("GET "+u+"\n"), Options{Token: tokenA, APIHost: doxHost, Line: -1, Environments: dotenv})
+		if len(plan.Skipped) != 1 || plan.Skipped[0].Reason != "with the environment files' variables: foreign host evil.example" {
+			t.Errorf("%s with .env: %v", u, plan.Skipped)
+		}
+	}
+	withDotenv := map[string]map[string]string{"dev": {}, DotenvEnv: {"HOST": doxHost}}
+	if plan := PlanEdits([]byte("GET https://{{$dotenv HOST}}/x\n"), Options{Token: tokenA, APIHost: doxHost, Line: -1, Environments: withDotenv}); len(plan.Skipped) != 0 {
+		t.Errorf("the key's host from .env: %v", plan.Skipped)
+	}
+
 	// A scheme from the environment counts too.
 	plan := PlanEdits([]byte("GET {{base}}/document-information-extraction/v1/x\n"), Options{Token: tokenA, APIHost: doxHost, Line: -1,
 		Environments: map[string]map[string]string{"dev": {"base": "http://" + doxHost}}})
