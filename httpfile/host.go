@@ -164,7 +164,7 @@ func newHostRule(o Options) hostRule {
 	return hostRule{allowed: allowed, envs: newEnvironments(o)}
 }
 
-// check is DESIGN §4 as docs/security.md explains it: the token goes to
+// check is the rule docs/security.md explains: the token goes to
 // the key's own hosts over https, or over http to this machine; a request
 // whose host is unknown gets it only when its path is the DOX API's.
 func (h hostRule) check(r *Request) (bool, string) {
