@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"math"
 	"net/url"
 	"strings"
@@ -73,6 +74,15 @@ func (h *Handler) Token(ctx context.Context, key *auth.ServiceKey, force bool) (
 		err = h.Progress(ctx, "Fetching DOX token", fetch)
 	} else {
 		err = fetch()
+	}
+	var te *auth.TokenError
+	if errors.As(err, &te) && te.Kind == auth.KindUnauthorized {
+		// A key from Cloud Foundry may have been rotated on the platform:
+		// read it again and, when it changed, try once more.
+		if fresh, ok := h.Keys.Reread(ctx, key); ok {
+			key = fresh
+			err = fetch()
+		}
 	}
 	if err != nil {
 		if ctx.Err() == nil {
