@@ -427,6 +427,10 @@ async function run(page) {
   });
 
   await stepDo('run "DOX: Refresh Bearer Headers"', async () => {
+    // requests.http still holds the token cleared above; dox-key.json got a
+    // new one from UAA since, which replaces it.
+    await palette(page, 'DOX: Refresh Bearer Headers');
+    await page.locator('#workbench\\.parts\\.statusbar', { hasText: 'DOX: Refreshed 1 Bearer token in 1 document.' }).waitFor({ timeout: 10_000 });
     await palette(page, 'DOX: Refresh Bearer Headers');
     await page.locator('#workbench\\.parts\\.statusbar', { hasText: 'Every Bearer header already carries the current DOX token.' }).waitFor({ timeout: 10_000 });
   });
