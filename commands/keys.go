@@ -81,6 +81,37 @@ func relative(d time.Duration) string {
 	return "in " + s
 }
 
+// CFServiceKeys lists the keys of the DOX instances in the current cf
+// target, for key pickers; each id can be loaded with doxls.loadServiceKey.
+// The server runs cf (not each editor) so that every client gets the same
+// parsing of cf v6, v7 and v8 output, and cf runs with the server's PATH,
+// the one cf:INSTANCE/KEY keys are later read with.
+const CFServiceKeys = "doxls.cfServiceKeys"
+
+type cfKeyEntry struct {
+	ID       string `json:"id"`
+	Instance string `json:"instance"`
+	Key      string `json:"key"`
+}
+
+func (h *Handler) cfServiceKeys(ctx context.Context, raw []json.RawMessage) (any, error) {
+	var args struct{}
+	if err := decodeArgs(CFServiceKeys, raw, &args); err != nil {
+		return nil, err
+	}
+	refs, err := auth.CFServiceKeys(ctx)
+	if err != nil {
+		return nil, err
+	}
+	keys := make([]cfKeyEntry, 0, len(refs))
+	for _, r := range refs {
+		keys = append(keys, cfKeyEntry{ID: r.ID(), Instance: r.Instance, Key: r.Key})
+	}
+	return struct {
+		Keys []cfKeyEntry `json:"keys"`
+	}{keys}, nil
+}
+
 type loadKeyArgs struct {
 	Path string `json:"path"`
 	// Key makes a known key active by id; keys from the environment have
@@ -128,37 +159,6 @@ func (h *Handler) loadServiceKey(ctx context.Context, raw []json.RawMessage) (an
 		res.Problems = append(res.Problems, p.Error())
 	}
 	return res, nil
-}
-
-// CFServiceKeys lists the keys of the DOX instances in the current cf
-// target, for key pickers; each id can be loaded with doxls.loadServiceKey.
-// The server runs cf (not each editor) so that every client gets the same
-// parsing of cf v6, v7 and v8 output, and cf runs with the server's PATH,
-// the one cf:INSTANCE/KEY keys are later read with.
-const CFServiceKeys = "doxls.cfServiceKeys"
-
-type cfKeyEntry struct {
-	ID       string `json:"id"`
-	Instance string `json:"instance"`
-	Key      string `json:"key"`
-}
-
-func (h *Handler) cfServiceKeys(ctx context.Context, raw []json.RawMessage) (any, error) {
-	var args struct{}
-	if err := decodeArgs(CFServiceKeys, raw, &args); err != nil {
-		return nil, err
-	}
-	refs, err := auth.CFServiceKeys(ctx)
-	if err != nil {
-		return nil, err
-	}
-	keys := make([]cfKeyEntry, 0, len(refs))
-	for _, r := range refs {
-		keys = append(keys, cfKeyEntry{ID: r.ID(), Instance: r.Instance, Key: r.Key})
-	}
-	return struct {
-		Keys []cfKeyEntry `json:"keys"`
-	}{keys}, nil
 }
 
 // PathOf turns a file path or a file:// URI into a path.
