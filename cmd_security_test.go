@@ -73,7 +73,7 @@ func keyWithHosts(t *testing.T, emu *uaatest.Server, api, tenantUI string) []byt
 
 // The token goes only over https, to the API host and to the tenant UI
 // host (SAP's Swagger UI lives there, and users copy its URLs): http:// and
-// a URL without a scheme, which REST Client and JetBrains send over http,
+// a URL without a scheme, which JetBrains sends over http,
 // are skipped with the reason (issue 12, issue 15).
 func TestBearerHTTPSOnlyAndTheTenantUIHost(t *testing.T) {
 	emu := startUAA(t)
@@ -91,7 +91,7 @@ func TestBearerHTTPSOnlyAndTheTenantUIHost(t *testing.T) {
 	token := tokenIn(t, after)
 	want := "dox.http: 2 edit(s)\n" +
 		"dox.http:7: skipped: the URL is http://, the token would travel in clear text: write https://\n" +
-		"dox.http:10: skipped: no https:// in the URL: REST Client and JetBrains send a URL without a scheme over plain http\n"
+		"dox.http:10: skipped: no https:// in the URL: HTTP clients disagree on where it goes (JetBrains sends it over plain http)\n"
 	if res.code != 0 || res.stdout != want {
 		t.Fatalf("doxls bearer: exit %d, stdout %q, stderr %q, want %q", res.code, hideToken(res.stdout, token), hideToken(res.stderr, token), want)
 	}

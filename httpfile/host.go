@@ -13,7 +13,7 @@ const doxPath = "/document-information-extraction/"
 const (
 	urlRead     = iota // Scheme and Host are what the client reads
 	urlUnknown         // a variable no file defines comes before the end of the authority
-	urlNoScheme        // no scheme: REST Client and JetBrains send it over http
+	urlNoScheme        // no scheme: JetBrains sends it over http, REST Client over https
 	urlInvalid         // the client cannot send it
 	urlSplit           // clients that join continuation lines and one that does not read different hosts
 )
@@ -83,6 +83,7 @@ func (r *Request) readTarget(full string) {
 	switch {
 	case ok:
 		r.state, r.Scheme, r.Host = urlRead, t.scheme, t.host
+		r.plain = plainURL(full)
 	case schemeEnd(stripTabs(full)) < 0:
 		r.state = urlNoScheme
 	default:
@@ -180,7 +181,7 @@ func (h hostRule) check(r *Request) (bool, string) {
 func (h hostRule) checkRead(r *Request) (bool, string) {
 	switch r.state {
 	case urlNoScheme:
-		return false, "no https:// in the URL: REST Client and JetBrains send a URL without a scheme over plain http"
+		return false, noScheme
 	case urlInvalid:
 		return false, "the URL is not one an HTTP client can send"
 	case urlSplit:
@@ -204,16 +205,22 @@ func (h hostRule) checkRead(r *Request) (bool, string) {
 	switch {
 	case r.Scheme != "https" && r.Scheme != "http":
 		if !strings.HasPrefix(stripTabs(r.full)[len(r.Scheme)+1:], "//") && !specialScheme(r.Scheme) {
-			return false, "no https:// in the URL: REST Client and JetBrains send a URL without a scheme over plain http"
+			return false, noScheme
 		}
 		return false, "the URL is " + r.Scheme + "://, the token goes only over https"
 	case !h.allowed[r.Host]:
 		return false, "foreign host " + r.Host
 	case r.Scheme == "http" && !isLoopback(r.Host):
 		return false, "the URL is http://, the token would travel in clear text: write https://"
+	case !r.plain:
+		return false, "HTTP clients read this URL's host differently (user info, escapes, white space, a short IPv4 form, IDNA): write it as " + r.Scheme + "://" + r.Host + "/…"
 	}
 	return true, ""
 }
+
+// noScheme is the reason for a URL without one: JetBrains sends it over
+// http, REST Client over https, httpyac not at all.
+const noScheme = "no https:// in the URL: HTTP clients disagree on where it goes (JetBrains sends it over plain http)"
 
 func nonEmpty(host string) string {
 	if host == "" {

@@ -46,6 +46,7 @@ type Request struct {
 	full      string // the URL the client sends, variables it cannot resolve left as {{name}}
 	state     int    // how full reads: urlRead, urlUnknown, …
 	firstHost string // urlSplit: the host of the request line's URL alone
+	plain     bool   // full is written so that every client reads its host alike (plainURL)
 }
 
 // Document is a parsed request file.

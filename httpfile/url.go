@@ -396,6 +396,70 @@ func plainHost(h string) bool {
 	return false // all digits
 }
 
+// plainURL reports a URL whose scheme and authority are written so that
+// every client reads them alike: "http://" or "https://", then a host of
+// letters, digits, "-" and "." (an IPv4 address only as four decimal
+// numbers), or an IPv6 address in brackets, then an optional ":port" of
+// digits, then "/", "?", "#" or the end. REST Client does not read URLs by
+// the WHATWG standard (got 9 parses them with Node's legacy url.parse,
+// after putting https:// in front of one without a scheme), JetBrains has
+// a Java parser of its own: where they could disagree with httpyac on the
+// host (a tab in the scheme, user info, escapes, IPv4 forms, IDNA), no
+// token goes (docs/security.md).
+func plainURL(u string) bool {
+	switch {
+	case len(u) > 8 && strings.EqualFold(u[:8], "https://"):
+		u = u[8:]
+	case len(u) > 7 && strings.EqualFold(u[:7], "http://"):
+		u = u[7:]
+	default:
+		return false
+	}
+	end := 0
+	for end < len(u) && u[end] != '/' && u[end] != '?' && u[end] != '#' {
+		end++
+	}
+	host, port := u[:end], ""
+	if strings.HasPrefix(host, "[") {
+		i := strings.IndexByte(host, ']')
+		if i < 0 || strings.Trim(host[1:i], "0123456789abcdefABCDEF:.") != "" {
+			return false
+		}
+		host, port = host[:i+1], host[i+1:]
+		if port != "" && port[0] != ':' {
+			return false
+		}
+		port = strings.TrimPrefix(port, ":")
+	} else if i := strings.IndexByte(host, ':'); i >= 0 {
+		host, port = host[:i], host[i+1:]
+		if !plainHost(host) && !dottedQuad(host) {
+			return false
+		}
+	} else if !plainHost(host) && !dottedQuad(host) {
+		return false
+	}
+	if _, hasPort := strings.CutPrefix(u[len(host):end], ":"); hasPort && port == "" {
+		return false
+	}
+	return strings.Trim(port, "0123456789") == ""
+}
+
+// dottedQuad reports an IPv4 address written as four decimal numbers
+// 0–255 without leading zeros, which every client reads alike.
+func dottedQuad(h string) bool {
+	parts := strings.Split(h, ".")
+	if len(parts) != 4 {
+		return false
+	}
+	for _, p := range parts {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 0 || n > 255 || strconv.Itoa(n) != p {
+			return false
+		}
+	}
+	return true
+}
+
 // isLoopback reports a host (as readURL serialises it) on this machine:
 // 127.0.0.0/8, [::1] and localhost.
 func isLoopback(host string) bool {

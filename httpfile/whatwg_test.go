@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"net/netip"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode"
@@ -56,6 +58,13 @@ func genURLs(n int) []string {
 			out = append(out, strings.Join(parts, ""))
 		}
 	}
+	// Every host with every port, over both schemes: the URLs that may get
+	// the token are among these.
+	for _, h := range urlHosts {
+		for i, p := range urlPorts {
+			out = append(out, urlSchemes[i%2]+h+p+"/document-information-extraction/v1/")
+		}
+	}
 	r := rand.New(rand.NewPCG(12, 15))
 	for len(out) < n {
 		var b strings.Builder
@@ -68,9 +77,53 @@ func genURLs(n int) []string {
 }
 
 type nodeURL struct {
-	OK     bool   `json:"ok"`
-	Scheme string `json:"scheme"`
-	Host   string `json:"host"`
+	OK     bool       `json:"ok"`
+	Scheme string     `json:"scheme"`
+	Host   string     `json:"host"`
+	Rest   *legacyURL `json:"rest,omitempty"`
+}
+
+// legacyURL is REST Client's reading (Node's legacy url.parse).
+type legacyURL struct {
+	Scheme   string `json:"scheme"`
+	Hostname string `json:"hostname"`
+	Port     string `json:"port"`
+}
+
+// sameAs reports whether REST Client's reading names t: the same scheme,
+// host and port (its port as digits, the default one left out; an IPv6
+// address compared as an address).
+func (l *legacyURL) sameAs(t target) bool {
+	if l == nil || l.Scheme != t.scheme {
+		return false
+	}
+	host := strings.ToLower(l.Hostname)
+	if strings.Contains(host, ":") {
+		a, err := netip.ParseAddr(host)
+		if err != nil {
+			return false
+		}
+		host = "[" + a.String() + "]"
+	}
+	if l.Port != "" {
+		n, err := strconv.Atoi(l.Port)
+		if err != nil {
+			return false
+		}
+		if uint64(n) != defaultPorts[t.scheme] {
+			host += ":" + strconv.Itoa(n)
+		}
+	}
+	want := t.host
+	if strings.HasPrefix(want, "[") {
+		end := strings.IndexByte(want, ']')
+		a, err := netip.ParseAddr(want[1:end])
+		if err != nil {
+			return false
+		}
+		want = "[" + a.String() + "]" + want[end+1:]
+	}
+	return host == want
 }
 
 // nodeReads runs every URL through Node's URL in one node process.
@@ -127,7 +180,7 @@ func agree(u string, ours, node nodeURL) bool {
 	if _, special := defaultPorts[ours.Scheme]; ours.OK && !special {
 		return !node.OK || node.Scheme == ours.Scheme
 	}
-	return ours == node
+	return ours.OK == node.OK && ours.Scheme == node.Scheme && ours.Host == node.Host
 }
 
 // TestHostsAgreeWithNode compares readURL with Node's URL on every
@@ -142,11 +195,22 @@ func TestHostsAgreeWithNode(t *testing.T) {
 	urls := genURLs(n)
 	node := nodeReads(t, urls)
 	fails := 0
+	plain := 0
 	for i, u := range urls {
 		if got := ourRead(u); !agree(u, got, node[i]) {
 			fails++
 			if fails <= 30 {
 				t.Errorf("%q: doxls reads %s, Node %s", u, got, node[i])
+			}
+		}
+		// A URL that may get the token must read the same in REST Client.
+		if t0, ok := readURL(u); ok && plainURL(u) {
+			plain++
+			if !node[i].Rest.sameAs(t0) {
+				fails++
+				if fails <= 30 {
+					t.Errorf("%q: doxls reads %s %s, REST Client %+v", u, t0.scheme, t0.host, node[i].Rest)
+				}
 			}
 		}
 	}
@@ -166,6 +230,7 @@ func TestHostsAgreeWithNode(t *testing.T) {
 			if !want.OK {
 				want = nodeURL{}
 			}
+			want.Rest = nil
 			if !agree(u, got, want) {
 				fails++
 				if fails <= 30 {
@@ -178,7 +243,7 @@ func TestHostsAgreeWithNode(t *testing.T) {
 	if fails > 0 {
 		t.Errorf("%d disagreements on %d URLs and %d request lines", fails, len(urls), checked)
 	}
-	t.Logf("%d URLs and %d request lines read as Node reads them", len(urls), checked)
+	t.Logf("%d URLs and %d request lines read as Node reads them; %d plain URLs as REST Client reads them", len(urls), checked, plain)
 }
 
 // hasRTL reports a right-to-left letter or Arabic digit in s.
