@@ -6,7 +6,7 @@ import (
 )
 
 // FuzzReadURL: reading a URL never panics; the fast path and the full
-// parser agree; a host reads back as itself (the serialisation is the
+// parser agree, and what the fast path takes is plain; a host reads back as itself (the serialisation is the
 // standard's, so "https://" + host reads the same); and a request line
 // holding the URL gets the host readURL gives. TestHostsAgreeWithNode holds
 // the full parser to Node's URL; its inputs are this target's seeds too
@@ -20,6 +20,9 @@ func FuzzReadURL(f *testing.F) {
 		if fast, fastOK := fastURL(u); fastOK {
 			if slow, slowOK := parseURL(u); !slowOK || slow != fast {
 				t.Fatalf("%q: fast path reads %+v, the parser %+v (%v)", u, fast, slow, slowOK)
+			}
+			if !plainURL(u) {
+				t.Fatalf("%q: the fast path takes it, plainURL does not", u)
 			}
 		}
 		if ok && got.host != "" {

@@ -79,7 +79,12 @@ func (r *Request) readTarget(full string) {
 		r.state = urlUnknown
 		return
 	}
-	t, ok := readURL(full)
+	if t, ok := fastURL(full); ok {
+		// What the fast path takes is plainly written (plainURL).
+		r.state, r.Scheme, r.Host, r.plain = urlRead, t.scheme, t.host, true
+		return
+	}
+	t, ok := parseURL(full)
 	switch {
 	case ok:
 		r.state, r.Scheme, r.Host = urlRead, t.scheme, t.host

@@ -438,10 +438,7 @@ func plainURL(u string) bool {
 	} else if !plainHost(host) && !dottedQuad(host) {
 		return false
 	}
-	if _, hasPort := strings.CutPrefix(u[len(host):end], ":"); hasPort && port == "" {
-		return false
-	}
-	return strings.Trim(port, "0123456789") == ""
+	return strings.Trim(port, "0123456789") == "" // "host:" is the default port to all
 }
 
 // dottedQuad reports an IPv4 address written as four decimal numbers
