@@ -93,6 +93,13 @@ var table = map[string]command{
 	IgnoreFile:          (*Handler).ignoreFile,
 }
 
+// unlisted are run like the others but not listed: the contract lists the
+// user's commands and the code actions' ones, and a client calls these
+// from its own key picker, so no client library needs to register them.
+var unlisted = map[string]command{
+	CFServiceKeys: (*Handler).cfServiceKeys,
+}
+
 // IDs lists the implemented command ids, for executeCommandProvider.
 func IDs() []string {
 	ids := make([]string, 0, len(table))
@@ -107,6 +114,9 @@ func IDs() []string {
 // JSON-RPC code to answer with.
 func (h *Handler) Execute(ctx context.Context, id string, args []json.RawMessage) (any, error) {
 	cmd, ok := table[id]
+	if !ok {
+		cmd, ok = unlisted[id]
+	}
 	if !ok {
 		return nil, invalidParams("unknown command %q", id)
 	}

@@ -49,6 +49,8 @@ var SettingsTable = []Setting{
 	{"envFileFormat", string(envfile.FormatJSON)},
 	{"extraHosts", []any{}},
 	{"timeoutSeconds", 10.0},
+	// XSUAA's x509 bindings live 7 days by default: two days leave time to
+	// create a new key (docs/lifecycle.md).
 	{"certificateWarningDays", 2.0},
 }
 

@@ -152,6 +152,18 @@ export interface IgnoreFileResult {
   stillTracked: boolean;
 }
 
+/** A DOX service key of the current cf target, as doxls.cfServiceKeys lists it. */
+export interface CFKeyEntry {
+  /** cf:INSTANCE/KEY, for doxls.loadServiceKey {"path"}. */
+  id: string;
+  instance: string;
+  key: string;
+}
+
+export interface CFServiceKeysResult {
+  keys: CFKeyEntry[];
+}
+
 /** Each server command: [arguments, result]. */
 export interface Commands {
   'doxls.loadServiceKey': [LoadServiceKeyArgs, LoadServiceKeyResult];
@@ -163,6 +175,8 @@ export interface Commands {
   'doxls.newRequestFile': [NewRequestFileArgs, NewRequestFileResult];
   'doxls.moveTokensToEnvFile': [MoveTokensToEnvFileArgs, InsertBearerResult];
   'doxls.ignoreFile': [IgnoreFileArgs, IgnoreFileResult];
+  /** Not in executeCommandProvider: key pickers call it. */
+  'doxls.cfServiceKeys': [Record<string, never>, CFServiceKeysResult];
 }
 
 export type CommandId = keyof Commands;

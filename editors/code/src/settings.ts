@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import manifest from '../package.json';
 
@@ -49,20 +50,17 @@ export const DEFAULTS: Readonly<Defaults> = Object.freeze(
 /** Reads one setting below "dox." (e.g. "refreshMarginSeconds"); undefined when unset. */
 export type SettingGetter = (name: string) => unknown;
 
-function atLeast(v: unknown, fallback: number, min: number): number {
-  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isFinite(n)) {
-    return fallback;
-  }
-  return Math.max(min, n);
-}
-
 function wholeSeconds(v: unknown, fallback: number, min: number): number {
   const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
   if (typeof n !== 'number' || !Number.isFinite(n)) {
     return fallback;
   }
   return Math.max(min, Math.floor(n));
+}
+
+function nonNegative(v: unknown, fallback: number): number {
+  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+  return typeof n === 'number' && Number.isFinite(n) ? Math.max(0, n) : fallback;
 }
 
 function oneOf<T extends string>(v: unknown, allowed: readonly T[], fallback: T): T {
@@ -84,7 +82,7 @@ export function serverSettings(get: SettingGetter): ServerSettings {
     envFileFormat: oneOf(get('envFileFormat'), ['json', 'dotenv'], DEFAULTS.envFileFormat),
     extraHosts: [],
     timeoutSeconds: wholeSeconds(get('timeoutSeconds'), DEFAULTS.timeoutSeconds, 1),
-    certificateWarningDays: atLeast(get('certificateWarningDays'), DEFAULTS.certificateWarningDays, 0),
+    certificateWarningDays: nonNegative(get('certificateWarningDays'), DEFAULTS.certificateWarningDays),
   };
   const key = get('serviceKey');
   if (typeof key === 'string' && key.trim() !== '') {
@@ -144,4 +142,20 @@ export function relativeInside(folder: string, file: string, p: typeof path = pa
     return file;
   }
   return rel.split(p.sep).join('/');
+}
+
+/**
+ * Whether an executable named `name` is on PATH (with PATHEXT on Windows):
+ * the key picker offers Cloud Foundry keys only when cf is installed.
+ */
+export function onPath(
+  name: string,
+  env: NodeJS.ProcessEnv = process.env,
+  exists: (file: string) => boolean = fs.existsSync,
+  p: typeof path = path,
+  windows = process.platform === 'win32',
+): boolean {
+  const dirs = (env.PATH ?? env.Path ?? '').split(p.delimiter).filter((d) => d !== '');
+  const exts = windows ? (env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';').filter((e) => e !== '') : [''];
+  return dirs.some((d) => exts.some((e) => exists(p.join(d, name + e))));
 }

@@ -179,6 +179,10 @@ export function statusView(
   if (exp !== undefined && state !== 'missing') {
     tooltip.push(`${state === 'expired' ? 'Expired' : 'Expires'}: ${formatClock(new Date(exp))}`);
   }
+  const cert = parseTime(key?.certificateExpiresAt);
+  if (cert !== undefined) {
+    tooltip.push(`Certificate ${cert > now ? 'expires' : 'expired'}: ${formatClock(new Date(cert))}`);
+  }
   tooltip.push(state === 'missing' ? 'Click to get a token' : 'Click to fetch a new token');
   return { state, text, color: stateColor(state), tooltip };
 }
