@@ -425,7 +425,7 @@ func plainURL(u string) bool {
 		if i < 0 || strings.Trim(host[1:i], "0123456789abcdefABCDEF:.") != "" {
 			return false
 		}
-		host, port = host[:i+1], host[i+1:]
+		port = host[i+1:]
 		if port != "" && port[0] != ':' {
 			return false
 		}
