@@ -78,6 +78,17 @@ refused("hosts", { settings = { extraHosts = "a.example" } }, "settings.extraHos
 refused("cmd", { cmd = { 1 } }, "cmd")
 refused("on_attach", { on_attach = "yes" }, "on_attach")
 
+-- setup() with a wrong option says what is wrong, not where in config.lua.
+local notified
+local real_notify = vim.notify
+vim.notify = function(msg)
+  notified = msg
+end
+require("doxls").setup({ settings = { insertMode = "envfile" } })
+vim.notify = real_notify
+eq("setup problem", config.problem, "setup(): settings.insertMode: expected one of header, variable, envFile, got envfile")
+eq("setup notifies it", notified, "DOX: setup(): settings.insertMode: expected one of header, variable, envFile, got envfile")
+
 -- What the server gets: never an empty table, whose JSON type is a guess.
 eq("wire: empty settings", getmetatable(config.wire({})) ~= nil or vim.json.encode(config.wire({})) == "{}", true)
 eq("wire: empty hosts dropped", config.wire({ extraHosts = {}, envName = "dev" }).extraHosts, nil)

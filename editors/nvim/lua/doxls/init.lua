@@ -33,7 +33,9 @@ end
 function M.setup(opts)
   local ok, resolved = pcall(config.resolve, opts)
   if not ok then
-    config.problem = "setup(): " .. tostring(resolved)
+    -- vim.validate's message starts with the place in config.lua; the
+    -- user needs only what is wrong.
+    config.problem = "setup(): " .. tostring(resolved):gsub("^[^\n]-%.lua:%d+: ", "")
     lsp.notify(config.problem, vim.log.levels.ERROR)
     return
   end
