@@ -9,7 +9,6 @@ import (
 	"unicode/utf8"
 
 	"go.lsp.dev/protocol"
-	"go.lsp.dev/uri"
 
 	"github.com/doxls/doxls/auth"
 	"github.com/doxls/doxls/envfile"
@@ -208,7 +207,7 @@ func (h *Handler) document(u protocol.DocumentURI) (Document, error) {
 	if !utf8.Valid(text) {
 		return Document{}, fmt.Errorf("%s is not UTF-8 text; doxls leaves it alone", path)
 	}
-	return Document{URI: protocol.DocumentURI(uri.File(path)), Version: -1, Text: text}, nil
+	return Document{URI: fileURI(path), Version: -1, Text: text}, nil
 }
 
 type docEdits struct {

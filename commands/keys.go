@@ -3,11 +3,9 @@ package commands
 import (
 	"context"
 	"encoding/json"
-	"net/url"
-	"path/filepath"
-	"strings"
 
 	"github.com/doxls/doxls/auth"
+	"github.com/doxls/doxls/internal/fileuri"
 )
 
 // KeyEntry describes a service key to the client; it never holds a secret.
@@ -86,12 +84,9 @@ func (h *Handler) loadServiceKey(ctx context.Context, raw []json.RawMessage) (an
 
 // PathOf turns a file path or a file:// URI into a path.
 func PathOf(s string) (string, error) {
-	if !strings.HasPrefix(s, "file:") {
-		return s, nil
+	p, err := fileuri.PathOf(s)
+	if err != nil {
+		return "", invalidParams("%v", err)
 	}
-	u, err := url.Parse(s)
-	if err != nil || u.Path == "" {
-		return "", invalidParams("%q is not a file URI", s)
-	}
-	return filepath.FromSlash(u.Path), nil
+	return p, nil
 }

@@ -22,10 +22,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/doxls/doxls/internal/atomicfile"
+	"github.com/doxls/doxls/internal/fileuri"
 )
 
 // File names the clients look for.
@@ -160,10 +160,10 @@ func upTo(dir, root string) []string {
 		return out
 	}
 	root = filepath.Clean(root)
-	if rel, err := filepath.Rel(root, dir); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+	if !fileuri.Within(root, dir) {
 		return out
 	}
-	for d := dir; d != root; {
+	for d := dir; !fileuri.Same(d, root); {
 		parent := filepath.Dir(d)
 		if parent == d {
 			break

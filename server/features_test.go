@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"go.lsp.dev/uri"
-
 	"github.com/doxls/doxls/auth/uaatest"
 )
 
@@ -219,7 +217,7 @@ func TestKeyFileAppearsWhileRunning(t *testing.T) {
 	}
 	path := e.write("keys/new-key.json", string(keyJSON))
 	if err := c.conn.Notify(t.Context(), "workspace/didChangeWatchedFiles", map[string]any{
-		"changes": []any{map[string]any{"uri": uri.File(path), "type": 1}},
+		"changes": []any{map[string]any{"uri": fileURI(path), "type": 1}},
 	}); err != nil {
 		t.Fatal(err)
 	}

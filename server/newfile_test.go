@@ -10,7 +10,6 @@ import (
 
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
-	"go.lsp.dev/uri"
 
 	"github.com/doxls/doxls/auth/uaatest"
 	"github.com/doxls/doxls/httpfile"
@@ -60,8 +59,8 @@ func TestNewRequestFileThroughTheEditor(t *testing.T) {
 		t.Fatalf("newRequestFile: %v", err)
 	}
 	firstPath := filepath.Join(e.dir, "dox.http")
-	if first.URI != uri.File(firstPath) {
-		t.Fatalf("uri = %s, want %s", first.URI, uri.File(firstPath))
+	if first.URI != fileURI(firstPath) {
+		t.Fatalf("uri = %s, want %s", first.URI, fileURI(firstPath))
 	}
 	if !slices.Equal(c.created, []protocol.DocumentURI{first.URI}) {
 		t.Fatalf("the editor was asked to create %v, want only %s", c.created, first.URI)
@@ -90,7 +89,7 @@ func TestNewRequestFileThroughTheEditor(t *testing.T) {
 	if err := c.command("doxls.newRequestFile", map[string]any{"name": "dox.http"}, &second); err != nil {
 		t.Fatalf("second newRequestFile: %v", err)
 	}
-	if want := uri.File(filepath.Join(e.dir, "dox-2.http")); second.URI != want {
+	if want := fileURI(filepath.Join(e.dir, "dox-2.http")); second.URI != want {
 		t.Fatalf("second uri = %s, want %s", second.URI, want)
 	}
 	if c.text(first.URI) != text || readFile(t, firstPath) != text {
@@ -116,8 +115,8 @@ func TestNewRequestFileOnDisk(t *testing.T) {
 		t.Fatalf("newRequestFile: %v", err)
 	}
 	firstPath := filepath.Join(e.dir, "requests", "dox.http")
-	if first.URI != uri.File(firstPath) {
-		t.Fatalf("uri = %s, want %s", first.URI, uri.File(firstPath))
+	if first.URI != fileURI(firstPath) {
+		t.Fatalf("uri = %s, want %s", first.URI, fileURI(firstPath))
 	}
 	text := readFile(t, firstPath)
 	tok := fileToken(t, text)
@@ -131,11 +130,11 @@ func TestNewRequestFileOnDisk(t *testing.T) {
 		t.Errorf("the user's sample.pdf was replaced")
 	}
 
-	folderURI := string(uri.File(filepath.Join(e.dir, "requests")))
+	folderURI := fileURI(filepath.Join(e.dir, "requests"))
 	if err := c.command("doxls.newRequestFile", map[string]any{"folder": folderURI}, &second); err != nil {
 		t.Fatalf("second newRequestFile: %v", err)
 	}
-	if want := uri.File(filepath.Join(e.dir, "requests", "dox-2.http")); second.URI != want {
+	if want := fileURI(filepath.Join(e.dir, "requests", "dox-2.http")); second.URI != want {
 		t.Errorf("second uri = %s, want %s", second.URI, want)
 	}
 	if readFile(t, firstPath) != text {
@@ -144,7 +143,7 @@ func TestNewRequestFileOnDisk(t *testing.T) {
 	if err := c.command("doxls.newRequestFile", map[string]any{"name": "invoices.rest"}, &rest); err != nil {
 		t.Fatalf("newRequestFile invoices.rest: %v", err)
 	}
-	if want := uri.File(filepath.Join(e.dir, "invoices.rest")); rest.URI != want {
+	if want := fileURI(filepath.Join(e.dir, "invoices.rest")); rest.URI != want {
 		t.Errorf("uri = %s, want %s", rest.URI, want)
 	}
 	if c.editsSeen != 0 {
@@ -213,7 +212,7 @@ func TestNewRequestFileEnvFileMode(t *testing.T) {
 	if err := c.command("doxls.newRequestFile", nil, &res); err != nil {
 		t.Fatalf("newRequestFile: %v", err)
 	}
-	text := readFile(t, res.URI.Filename())
+	text := readFile(t, filePath(t, res.URI))
 	if n := strings.Count(text, "Authorization: Bearer {{doxToken}}\n"); n != 4 || len(httpfile.Tokens([]byte(text))) != 0 {
 		t.Errorf("want four Bearer {{doxToken}} headers and no token in the file, got %d headers:\n%s", n, text)
 	}
