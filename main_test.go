@@ -15,26 +15,19 @@ import (
 
 	"github.com/doxls/doxls/auth"
 	"github.com/doxls/doxls/auth/uaatest"
+	"github.com/doxls/doxls/internal/testbin"
 )
 
 // doxls is the binary under test, built once by TestMain.
 var doxls string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "doxls-cli-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
+	var err error
+	if doxls, err = testbin.Path(); err != nil {
+		fmt.Fprintf(os.Stderr, "go build: %v\n", err)
 		os.Exit(1)
 	}
-	doxls = filepath.Join(dir, "doxls")
-	if out, err := exec.Command("go", "build", "-o", doxls, ".").CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "go build: %v\n%s", err, out)
-		os.RemoveAll(dir)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	os.Exit(m.Run())
 }
 
 // result is one run of the binary.
