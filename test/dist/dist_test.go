@@ -1,8 +1,9 @@
 // Package dist checks the files make vsix and make release write: every
 // .vsix names its VS Code target and carries a server of that platform's
 // format and architecture (the universal one none), every archive holds the
-// same binary, and SHA256SUMS covers them all. DOXLS_DIST names the folder
-// and DOXLS_DIST_VERSION the version; scripts/release-check.sh sets both.
+// same binary, SHA256SUMS covers them all, and the Mason package names the
+// archives. DOXLS_DIST names the folder and DOXLS_DIST_VERSION the version;
+// make release and scripts/release-check.sh set both.
 package dist
 
 import (

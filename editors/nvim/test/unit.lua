@@ -63,6 +63,13 @@ eq("windows", vim.inspect(commands.opener(url, system("win32", {}))), vim.inspec
 eq("linux", vim.inspect(commands.opener(url, system("linux", { ["xdg-open"] = true }))), vim.inspect({ "xdg-open", url }))
 eq("no opener", commands.opener(url, system("linux", {})), nil)
 
+-- lsp/doxls.lua, found on 'runtimepath' as Neovim 0.11's vim.lsp.enable finds it.
+local file = vim.api.nvim_get_runtime_file("lsp/doxls.lua", false)[1]
+local config = file and dofile(file) or {}
+eq("lsp/doxls.lua cmd", vim.inspect(config.cmd), vim.inspect({ "doxls" }))
+eq("lsp/doxls.lua filetypes", vim.inspect(config.filetypes), vim.inspect({ "http" }))
+eq("lsp/doxls.lua root_markers", type(config.root_markers), "table")
+
 if failures > 0 then
   vim.cmd("cquit 1")
 end
