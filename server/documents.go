@@ -13,6 +13,7 @@ import (
 
 	"github.com/doxls/doxls/commands"
 	"github.com/doxls/doxls/internal/fileuri"
+	"github.com/doxls/doxls/internal/lspconn"
 )
 
 // documents holds the open documents. Text is kept as bytes exactly as the
@@ -68,7 +69,7 @@ func docKey(u protocol.DocumentURI) protocol.DocumentURI {
 // told from an edit at 0:0 (DESIGN.md §8).
 type textChange struct {
 	Range *protocol.Range `json:"range"`
-	Text  docText         `json:"text"`
+	Text  lspconn.Text    `json:"text"`
 }
 
 func (s *Server) didOpen(ctx context.Context, raw json.RawMessage) error {
@@ -76,7 +77,7 @@ func (s *Server) didOpen(ctx context.Context, raw json.RawMessage) error {
 		TextDocument struct {
 			URI     protocol.DocumentURI `json:"uri"`
 			Version int32                `json:"version"`
-			Text    docText              `json:"text"`
+			Text    lspconn.Text         `json:"text"`
 		} `json:"textDocument"`
 	}
 	if err := fastjson.Unmarshal(raw, &p); err != nil {
