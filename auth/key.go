@@ -4,12 +4,16 @@ package auth
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"io/fs"
 	"net"
 	"net/url"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/doxls/doxls/internal/userfile"
 )
@@ -42,15 +46,23 @@ type ServiceKey struct {
 	Path       string // absolute path of the file it came from; "" for env keys
 	APIURL     string // endpoints.backend.url, else url; "" for a bare uaa object
 	SwaggerURL string // tenantuiurl + swagger, when the key has both
-	UAA        UAA
+	// TenantUIURL is the key's tenantuiurl: DOX's UI and Swagger UI, whose
+	// URLs users copy into request files, so its host gets the token too.
+	TenantUIURL string
+	UAA         UAA
 }
 
 // IsX509 says whether the key authenticates with a client certificate.
 func (k *ServiceKey) IsX509() bool { return k.UAA.CredentialType == X509 }
 
 // APIHost is the host[:port] of APIURL, lower-cased, default ports dropped.
-func (k *ServiceKey) APIHost() string {
-	u, err := url.Parse(k.APIURL)
+func (k *ServiceKey) APIHost() string { return hostOf(k.APIURL) }
+
+// TenantUIHost is the host[:port] of TenantUIURL, like APIHost.
+func (k *ServiceKey) TenantUIHost() string { return hostOf(k.TenantUIURL) }
+
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
 		return ""
 	}
@@ -74,6 +86,48 @@ func (k *ServiceKey) TokenURL() string {
 		base = k.UAA.CertURL
 	}
 	return strings.TrimRight(base, "/") + "/oauth/token"
+}
+
+// fingerprint identifies the key's credentials: client id, UAA URLs and
+// secret, or certificate and private key. It is a hash, so it can be kept
+// and compared without holding the secret; a key file whose credentials
+// change gets a new fingerprint and counts as a new key (docs/lifecycle.md).
+func (k *ServiceKey) fingerprint() [32]byte {
+	u := &k.UAA
+	// Every cache lookup computes this: the buffer stays on the stack for
+	// secret keys, and each part ends in a NUL so parts cannot run together.
+	buf := make([]byte, 0, 512)
+	for _, part := range [...]string{u.ClientID, u.CredentialType, u.URL, u.CertURL, u.ClientSecret, u.Certificate, u.Key} {
+		buf = append(append(buf, part...), 0)
+	}
+	return sha256.Sum256(buf)
+}
+
+// SameCredentials reports whether a and b authenticate alike (a key
+// re-read from its source and found unchanged).
+func SameCredentials(a, b *ServiceKey) bool { return a.fingerprint() == b.fingerprint() }
+
+// CertificateExpiresAt is the end of validity of an x509 key's client
+// certificate (the leaf, the first certificate of uaa.certificate); zero for
+// other keys. XSUAA issues x509 bindings for 7 days by default.
+func (k *ServiceKey) CertificateExpiresAt() time.Time {
+	if !k.IsX509() {
+		return time.Time{}
+	}
+	rest := []byte(unescapeNewlines(k.UAA.Certificate))
+	for {
+		var block *pem.Block
+		if block, rest = pem.Decode(rest); block == nil {
+			return time.Time{}
+		}
+		if block.Type == "CERTIFICATE" {
+			c, err := x509.ParseCertificate(block.Bytes)
+			if err != nil {
+				return time.Time{}
+			}
+			return c.NotAfter
+		}
+	}
 }
 
 // LoadKey reads and parses a key file; its ID is the path as given.

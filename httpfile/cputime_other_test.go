@@ -4,5 +4,5 @@ package httpfile
 
 import "time"
 
-// cpuTime is unknown here: reportCPU then reports nothing.
+// cpuTime is unknown here (no getrusage): the benchmarks report wall time only.
 func cpuTime() time.Duration { return 0 }

@@ -125,7 +125,7 @@ func (s *Server) codeLens(ctx context.Context, raw json.RawMessage) (any, error)
 		return lenses, nil // no key: nothing to offer yet
 	}
 	settings := s.Settings()
-	rule := httpfile.Options{APIHost: key.APIHost(), ExtraHosts: settings.ExtraHosts}
+	rule := commands.HostOptions(key, settings)
 	parsed := httpfile.Parse(doc.Text)
 	tokens := map[int]httpfile.TokenRef{} // by line of the Bearer header or variable
 	for _, t := range s.cmds.TokensOf(doc) {

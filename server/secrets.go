@@ -95,10 +95,9 @@ func (s *Server) checkEnvFileOf(httpPath string, text []byte) {
 		return // the cheap tests first: this runs after every change, and once per request file is enough
 	}
 	for _, f := range []envfile.Format{envfile.FormatJSON, envfile.FormatDotenv} {
-		opts := httpfile.Options{VariableName: settings.VariableName, ExtraHosts: settings.ExtraHosts, Dotenv: f == envfile.FormatDotenv}
-		if key, err := s.keys.Get(""); err == nil {
-			opts.APIHost = key.APIHost()
-		}
+		key, _ := s.keys.Get("")
+		opts := commands.HostOptions(key, settings)
+		opts.Dotenv = f == envfile.FormatDotenv
 		if !commands.UsesEnv(text, opts) {
 			continue
 		}
@@ -124,9 +123,12 @@ func (s *Server) checkEnvFileOf(httpPath string, text []byte) {
 // checkKeys warns, once per file and session, about each service key file
 // that git tracks or does not ignore: it holds a client secret.
 func (s *Server) checkKeys(keys []*auth.ServiceKey) {
+	// Keys from the environment or Cloud Foundry have no file.
+	var files []*auth.ServiceKey
 	var paths []string
 	for _, k := range keys {
 		if k.Path != "" {
+			files = append(files, k)
 			paths = append(paths, k.Path)
 		}
 	}
@@ -140,8 +142,8 @@ func (s *Server) checkKeys(keys []*auth.ServiceKey) {
 		s.log.Info("git check of the service keys failed", zap.Error(err))
 		return
 	}
-	for i, k := range keys {
-		if k.Path == "" || !st[i].State.Exposed() || !s.warnedFiles.first(k.Path) {
+	for i, k := range files {
+		if !st[i].State.Exposed() || !s.warnedFiles.first(k.Path) {
 			continue
 		}
 		msg := fmt.Sprintf("doxls: the service key %s %s: its client secret ", k.ID, st[i].Describe())
@@ -183,10 +185,14 @@ func (s *Server) secretActions(p protocol.CodeActionParams) []protocol.CodeActio
 }
 
 // afterCommand re-publishes diagnostics after a command that changes what
-// git says about a file.
+// git says about a file, and warns about the certificates of keys loaded.
 func (s *Server) afterCommand(id string) {
 	if id == commands.IgnoreFile {
 		s.diags.refreshAll()
+	}
+	if id == commands.LoadServiceKey {
+		keys, _ := s.keys.List()
+		s.warnCertificates(keys...)
 	}
 }
 
