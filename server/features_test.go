@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -57,9 +56,7 @@ func TestAutoRefreshReplacesTheTokenInOpenDocuments(t *testing.T) {
 }
 
 func TestX509KeyOverMutualTLS(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("Go on Windows verifies servers with the system's certificate store; SSL_CERT_FILE does not reach it")
-	}
+	needsCertFile(t)
 	e := newEnv(t, uaatest.Options{})
 	e.write("dox-key.json", string(e.uaa.X509KeyJSON("sb-x509-client!b48751|dox-xsuaa-std-trial!b10844", time.Hour)))
 	c := e.session(nil)
