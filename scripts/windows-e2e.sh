@@ -83,8 +83,9 @@ for pkg in $(go list -f '{{if or .TestGoFiles .XTestGoFiles}}{{.Dir}}{{end}}' ./
 		failed+=("${rel:-.}")
 	fi
 done
-# Every skip names its reason; list the Wine-specific ones.
-grep -h -A1 -- '--- SKIP' "$work"/*.out | grep -o 'under Wine: .*\|the Wine prefix has no .*' | sort | uniq -c | sed 's/^/windows e2e: skipped /' || true
+# Every skip names its reason; count the Wine-specific ones.
+grep -ho 'under Wine: .*\|[^:]*: the Wine prefix has no Windows build of it' "$work"/*.out | sort | uniq -c |
+	sed 's/^ */windows e2e: skipped /; s/  */ /g' || true
 
 # (b) the LSP session, driven from Linux.
 unset GOOS GOARCH
