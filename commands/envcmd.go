@@ -42,7 +42,7 @@ func (h *Handler) insertEnv(ctx context.Context, doc Document, token string, opt
 	if err != nil || path == string(doc.URI) {
 		return nil, invalidParams("envFile mode needs a file on disk, not %s", doc.URI)
 	}
-	plan := httpfile.PlanEdits(doc.Text, opts)
+	plan := doc.Source().PlanEdits(opts)
 	res := envInsertResult{Edited: len(plan.Edits), Skipped: []SkipEntry{}}
 	for _, s := range plan.Skipped {
 		res.Skipped = append(res.Skipped, SkipEntry{Line: lineAfter(s.Line, plan.Edits), Reason: s.Reason})
@@ -95,7 +95,7 @@ func (h *Handler) moveTokensToEnvFile(ctx context.Context, raw []json.RawMessage
 		}
 		opts.Token, opts.APIHost = tok.AccessToken, key.APIHost()
 	} else {
-		opts.Token = newestToken(httpfile.Tokens(doc.Text))
+		opts.Token = newestToken(doc.Source().Tokens())
 		if opts.Token == "" {
 			return nil, err // no key and nothing to move
 		}
@@ -172,7 +172,7 @@ func (h *Handler) RefreshEnvFiles(ctx context.Context, key *auth.ServiceKey, tok
 		}
 		for _, dotenv := range []bool{false, true} {
 			opts := httpfile.Options{APIHost: key.APIHost(), ExtraHosts: s.ExtraHosts, VariableName: s.VariableName, Dotenv: dotenv}
-			if !UsesEnv(d.Text, opts) {
+			if len(envHeaders(d.Source().Document(), opts)) == 0 {
 				continue
 			}
 			ts := s
@@ -223,7 +223,7 @@ func (h *Handler) anyUsesEnv(docs []Document) bool {
 	name := h.Settings().VariableName
 	for _, d := range docs {
 		for _, dotenv := range []bool{false, true} {
-			if UsesEnv(d.Text, httpfile.Options{VariableName: name, Dotenv: dotenv, ExtraHosts: h.Settings().ExtraHosts, APIHost: h.activeHost()}) {
+			if len(envHeaders(d.Source().Document(), httpfile.Options{VariableName: name, Dotenv: dotenv, ExtraHosts: h.Settings().ExtraHosts, APIHost: h.activeHost()})) > 0 {
 				return true
 			}
 		}

@@ -103,7 +103,7 @@ func UsesEnv(src []byte, opts httpfile.Options) bool {
 // envRequests lists the request lines that use the environment's token.
 func envRequests(src []byte, opts httpfile.Options) []int {
 	var out []int
-	for _, h := range envHeaders(src, opts) {
+	for _, h := range envHeaders(httpfile.Parse(src), opts) {
 		out = append(out, h.line)
 	}
 	return out
@@ -116,7 +116,7 @@ type envHeader struct {
 
 // envHeaders lists the Authorization headers of the requests opts allows
 // that name the environment's token.
-func envHeaders(src []byte, opts httpfile.Options) []envHeader {
+func envHeaders(doc *httpfile.Document, opts httpfile.Options) []envHeader {
 	name := opts.VariableName
 	if name == "" {
 		name = httpfile.DefaultVariable
@@ -125,7 +125,6 @@ func envHeaders(src []byte, opts httpfile.Options) []envHeader {
 	if opts.Dotenv {
 		want = "$dotenv " + name
 	}
-	doc := httpfile.Parse(src)
 	if !opts.Dotenv {
 		for _, v := range doc.Variables {
 			if v.Name == name {
@@ -157,14 +156,14 @@ func envHeaders(src []byte, opts httpfile.Options) []envHeader {
 // src) that take their token from an environment file, each with that
 // token and the header value's range, so that hover, code lens, expiry
 // diagnostics and adoption treat them like tokens written in the file.
-func EnvTokens(src []byte, path string, folders []string, s Settings, apiHost string) []httpfile.TokenRef {
-	if !bytes.Contains(src, []byte(s.VariableName)) {
+func EnvTokens(src *httpfile.Text, path string, folders []string, s Settings, apiHost string) []httpfile.TokenRef {
+	if !bytes.Contains(src.Bytes(), []byte(s.VariableName)) {
 		return nil // the cheap test first: this runs after every change
 	}
 	var refs []httpfile.TokenRef
 	for _, f := range []envfile.Format{envfile.FormatJSON, envfile.FormatDotenv} {
 		opts := httpfile.Options{APIHost: apiHost, ExtraHosts: s.ExtraHosts, VariableName: s.VariableName, Dotenv: f == envfile.FormatDotenv}
-		headers := envHeaders(src, opts)
+		headers := envHeaders(src.Document(), opts)
 		if len(headers) == 0 {
 			continue
 		}
@@ -231,10 +230,9 @@ func (h *Handler) putEnvToken(ctx context.Context, t EnvTarget, token string) (E
 		return res, fmt.Errorf("%s %v", t.Path, err)
 	}
 	if changed {
-		edit := httpfile.Edit{Start: e.Start, End: e.End, NewText: e.NewText, Range: httpfile.Range{
-			Start: httpfile.Position(envfile.PositionAt(doc.Text, e.Start)),
-			End:   httpfile.Position(envfile.PositionAt(doc.Text, e.End)),
-		}}
+		src := doc.Source()
+		edit := httpfile.Edit{Start: e.Start, End: e.End, NewText: e.NewText,
+			Range: httpfile.Range{Start: src.Position(e.Start), End: src.Position(e.End)}}
 		if err := h.Client.ApplyEdit(ctx, "Write DOX token to "+filepath.Base(t.Path), h.workspaceEdit([]docEdits{{doc, []httpfile.Edit{edit}}})); err != nil {
 			return res, err
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -95,7 +96,8 @@ func (h *Handler) fresh(key *auth.ServiceKey, margin time.Duration, force bool) 
 // TokensOf lists the Bearer tokens doc uses: written in it (literal or as
 // an @variable), or kept in its environment file in envFile mode.
 func (h *Handler) TokensOf(doc Document) []httpfile.TokenRef {
-	return append(httpfile.Tokens(doc.Text), h.EnvTokensOf(doc)...)
+	// Clipped: the parse's own list is shared and must not grow in place.
+	return append(slices.Clip(doc.Source().Tokens()), h.EnvTokensOf(doc)...)
 }
 
 // EnvTokensOf lists the Bearer headers of doc that take their token from
@@ -109,7 +111,7 @@ func (h *Handler) EnvTokensOf(doc Document) []httpfile.TokenRef {
 	if key, err := h.Keys.Get(""); err == nil {
 		apiHost = key.APIHost()
 	}
-	return EnvTokens(doc.Text, path, h.Keys.Folders(), h.Settings(), apiHost)
+	return EnvTokens(doc.Source(), path, h.Keys.Folders(), h.Settings(), apiHost)
 }
 
 // adopt takes a still-valid token of this key's client from an open

@@ -99,8 +99,13 @@ func (p *parsed) document() *Document {
 	return d
 }
 
-func parse(src []byte) *parsed {
-	p := &parsed{source: newSource(src), byName: map[string][]*varDef{}}
+func parse(src []byte) *parsed { return parseSource(newSource(src)) }
+
+// parseSource parses the indexed text s. The result is read-only once
+// built: planning and listing tokens only read it, so one parse can serve
+// concurrent readers (see Text).
+func parseSource(s *source) *parsed {
+	p := &parsed{source: s, byName: map[string][]*varDef{}}
 	n := len(p.lines)
 	var seps []int
 	for i := 0; i < n; i++ {
