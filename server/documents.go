@@ -86,16 +86,28 @@ func (s *Server) didOpen(ctx context.Context, raw json.RawMessage) error {
 // a workspace edit, last to first (see httpfile.ApplyChanges): the cost
 // grows with the document plus the changes, not with their product.
 func (s *Server) didChange(ctx context.Context, raw json.RawMessage) error {
+	id, changes, err := decodeChange(raw)
+	if err != nil {
+		return err
+	}
+	doc, ok := s.docs.Get(id.URI)
+	if !ok {
+		return fmt.Errorf("didChange for a document that is not open: %s", id.URI)
+	}
+	doc = commands.OpenDocument(doc.URI, id.Version, httpfile.ApplyChanges(doc.Source(), changes))
+	s.docs.set(doc)
+	s.diags.schedule(doc.URI)
+	return nil
+}
+
+// decodeChange decodes the params of a didChange.
+func decodeChange(raw json.RawMessage) (protocol.VersionedTextDocumentIdentifier, []httpfile.Change, error) {
 	var p struct {
 		TextDocument   protocol.VersionedTextDocumentIdentifier `json:"textDocument"`
 		ContentChanges []textChange                             `json:"contentChanges"`
 	}
 	if err := fastjson.Unmarshal(raw, &p); err != nil {
-		return fmt.Errorf("didChange: %w", err)
-	}
-	doc, ok := s.docs.Get(p.TextDocument.URI)
-	if !ok {
-		return fmt.Errorf("didChange for a document that is not open: %s", p.TextDocument.URI)
+		return p.TextDocument, nil, fmt.Errorf("didChange: %w", err)
 	}
 	changes := make([]httpfile.Change, len(p.ContentChanges))
 	for i, c := range p.ContentChanges {
@@ -104,11 +116,7 @@ func (s *Server) didChange(ctx context.Context, raw json.RawMessage) error {
 			changes[i].Range = &httpfile.Range{Start: position(c.Range.Start), End: position(c.Range.End)}
 		}
 	}
-	text := httpfile.ApplyChanges(doc.Source(), changes)
-	doc = commands.OpenDocument(doc.URI, p.TextDocument.Version, text)
-	s.docs.set(doc)
-	s.diags.schedule(doc.URI)
-	return nil
+	return p.TextDocument, changes, nil
 }
 
 func (s *Server) didClose(ctx context.Context, raw json.RawMessage) error {

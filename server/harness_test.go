@@ -103,6 +103,10 @@ type client struct {
 	resourceOps bool
 	// created lists the files created by workspace edits, in order.
 	created []protocol.DocumentURI
+	// incremental makes the client report an applied edit as VS Code does:
+	// one didChange holding one incremental change per text edit, last to
+	// first. Otherwise it sends one full-text change.
+	incremental bool
 }
 
 type clientDoc struct {
@@ -295,15 +299,44 @@ func (c *client) applyWorkspaceEdit(we workspaceEdit) (bool, string) {
 		version := doc.version
 		c.mu.Unlock()
 		c.wake()
+		changes := []any{map[string]any{"text": text}}
+		if c.incremental {
+			changes = vscodeChanges(ch.edits)
+		}
 		err = c.conn.Notify(context.Background(), "textDocument/didChange", map[string]any{
 			"textDocument":   map[string]any{"uri": ch.uri, "version": version},
-			"contentChanges": []any{map[string]any{"text": text}},
+			"contentChanges": changes,
 		})
 		if err != nil {
 			return false, err.Error()
 		}
 	}
 	return true, ""
+}
+
+// vscodeChanges is the contentChanges VS Code sends for text edits it
+// applied: one change per edit, last to first, so that each range holds in
+// the text as the changes before it left it. Edits at the same spot go in
+// reverse order too: each lands in front of the one applied before it.
+func vscodeChanges(edits []protocol.TextEdit) []any {
+	sorted := append([]protocol.TextEdit(nil), edits...)
+	sort.SliceStable(sorted, func(i, j int) bool { return before(sorted[i].Range.Start, sorted[j].Range.Start) })
+	out := make([]any, len(sorted))
+	for i, e := range sorted {
+		out[len(sorted)-1-i] = textChange{Range: e.Range, Text: e.NewText}
+	}
+	return out
+}
+
+// textChange is an incremental change; a struct, as an editor's encoder
+// sees it (thousands of them make one didChange).
+type textChange struct {
+	Range protocol.Range `json:"range"`
+	Text  string         `json:"text"`
+}
+
+func before(a, b protocol.Position) bool {
+	return a.Line < b.Line || a.Line == b.Line && a.Character < b.Character
 }
 
 // createFile carries out a create-file operation the way VS Code does: an
