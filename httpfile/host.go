@@ -36,6 +36,16 @@ func (r *Request) Allowed(opts Options) (ok bool, reason string) {
 	return hostRule(r, allowedHosts(opts))
 }
 
+// Rule is Request.Allowed with the allowed hosts worked out once, for a
+// document's worth of requests.
+type Rule struct{ allowed map[string]bool }
+
+// NewRule is the host rule of opts (its APIHost and ExtraHosts).
+func NewRule(opts Options) Rule { return Rule{allowedHosts(opts)} }
+
+// Allows is r.Allowed(opts) for the opts the rule was made from.
+func (ru Rule) Allows(r *Request) (ok bool, reason string) { return hostRule(r, ru.allowed) }
+
 // allowedHosts is the set of normalised hosts that may get the token.
 func allowedHosts(o Options) map[string]bool {
 	allowed := map[string]bool{}

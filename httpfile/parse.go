@@ -82,7 +82,10 @@ func (d *Document) RequestAt(line int) *Request {
 
 func (p *parsed) document() *Document {
 	d := &Document{Requests: make([]Request, len(p.reqs)), Variables: make([]Variable, len(p.vars))}
-	str := string(p.src) // one copy; header names and values are slices of it
+	str := p.str // header names and values are slices of one string
+	if str == "" {
+		str = string(p.src)
+	}
 	for i, v := range p.vars {
 		d.Variables[i] = v.Variable
 	}

@@ -1,13 +1,17 @@
 package httpfile
 
-import "sync"
+import (
+	"sync"
+	"unsafe"
+)
 
 // Text is one version of a document, never modified: its bytes, with the
 // line index and the parse each built on first use and then shared by every
 // reader of that version (hover, code lens, diagnostics, code actions,
 // commands), so a version costs one scan and one parse however many
 // requests ask about it. A new version is a new Text. Safe for concurrent
-// use; its bytes must not be changed.
+// use; its bytes must not be changed, as the strings it hands out (token
+// values, header names and values) share them.
 type Text struct {
 	src    []byte
 	buffer bool
@@ -43,6 +47,8 @@ func (t *Text) source() *source {
 		if t.buffer {
 			t.lines.base0 = 0
 		}
+		// A Text's bytes never change, so a string may share them.
+		t.lines.str = unsafe.String(unsafe.SliceData(t.src), len(t.src))
 	})
 	return t.lines
 }

@@ -19,20 +19,24 @@ func (s *Server) codeLens(ctx context.Context, raw json.RawMessage) (any, error)
 	if err := decodeParams("textDocument/codeLens", raw, &p); err != nil {
 		return nil, err
 	}
-	lenses := []protocol.CodeLens{}
 	doc, ok := s.docs.Get(p.TextDocument.URI)
 	if !ok {
-		return lenses, nil
+		return []protocol.CodeLens{}, nil
 	}
 	if err := s.waitDiscovery(ctx); err != nil {
 		return nil, err
 	}
 	key, err := s.keys.Get("")
 	if err != nil {
-		return lenses, nil // no key: nothing to offer yet
+		return []protocol.CodeLens{}, nil // no key: nothing to offer yet
 	}
-	settings := s.Settings()
-	rule := httpfile.Options{APIHost: key.APIHost(), ExtraHosts: settings.ExtraHosts}
+	return s.lenses(doc, httpfile.NewRule(httpfile.Options{APIHost: key.APIHost(), ExtraHosts: s.Settings().ExtraHosts})), nil
+}
+
+// lenses are the code lenses of doc, one per request that rule allows. It
+// costs one pass over the requests of the version's shared parse.
+func (s *Server) lenses(doc commands.Document, rule httpfile.Rule) []protocol.CodeLens {
+	lenses := []protocol.CodeLens{}
 	parsed := doc.Source().Document()
 	tokens := map[int]httpfile.TokenRef{} // by line of the Bearer header or variable
 	for _, t := range s.cmds.TokensOf(doc) {
@@ -44,8 +48,10 @@ func (s *Server) codeLens(ctx context.Context, raw json.RawMessage) (any, error)
 	}
 	uri := string(doc.URI)
 	refresh := []any{refreshArgs{URIs: []string{uri}, ForceRefresh: true}}
-	for _, req := range parsed.Requests {
-		if ok, _ := req.Allowed(rule); !ok {
+	titles := map[string]string{} // by token: most requests share one
+	for i := range parsed.Requests {
+		req := &parsed.Requests[i]
+		if ok, _ := rule.Allows(req); !ok {
 			continue
 		}
 		line := uint32(req.Line)
@@ -57,7 +63,7 @@ func (s *Server) codeLens(ctx context.Context, raw json.RawMessage) (any, error)
 				Title: "Insert DOX token", Command: commands.InsertBearer,
 				Arguments: []any{lensArgs{URI: uri, Line: req.Line}},
 			}})
-		case strings.HasPrefix(strings.ToLower(hdr.Value), "bearer "):
+		case len(hdr.Value) > len("bearer ") && strings.EqualFold(hdr.Value[:len("bearer ")], "bearer "):
 			ref, ok := tokens[hdr.Line]
 			if !ok {
 				if line, defined := vars[varName(hdr.Value)]; defined {
@@ -67,13 +73,17 @@ func (s *Server) codeLens(ctx context.Context, raw json.RawMessage) (any, error)
 			if !ok {
 				continue
 			}
+			title, ok := titles[ref.Token]
+			if !ok {
+				title = expiryTitle(s.diags.claims.parse(ref.Token))
+				titles[ref.Token] = title
+			}
 			lenses = append(lenses, protocol.CodeLens{Range: lensAt, Command: &protocol.Command{
-				Title: expiryTitle(ref.Token, time.Now()), Command: commands.RefreshBearers,
-				Arguments: refresh,
+				Title: title, Command: commands.RefreshBearers, Arguments: refresh,
 			}})
 		}
 	}
-	return lenses, nil
+	return lenses
 }
 
 // The arguments of the lenses' commands, as structs: a document of
@@ -90,7 +100,7 @@ type (
 	}
 )
 
-func authorization(req httpfile.Request) *httpfile.Header {
+func authorization(req *httpfile.Request) *httpfile.Header {
 	for i := range req.Headers {
 		if strings.EqualFold(req.Headers[i].Name, "Authorization") {
 			return &req.Headers[i]
@@ -108,8 +118,10 @@ func varName(value string) string {
 	return ""
 }
 
-func expiryTitle(token string, now time.Time) string {
-	c, err := auth.ParseClaims(token)
+// expiryTitle is the title of a token's lens, from its claims (memoized:
+// a document holds the same token in every request).
+func expiryTitle(c auth.Claims, err error) string {
+	now := time.Now()
 	if err != nil || c.ExpiresAt.IsZero() {
 		return "Refresh DOX token"
 	}

@@ -86,6 +86,7 @@ type client struct {
 	t      testing.TB
 	cmd    *exec.Cmd
 	conn   jsonrpc2.Conn
+	frames *frameStream
 	stdin  io.WriteCloser
 	stderr *syncBuffer
 	logDir string
@@ -159,7 +160,8 @@ func (e *env) start(args ...string) *client {
 		e.t.Fatal(err)
 	}
 	go func() { c.exit <- cmd.Wait() }()
-	c.conn = jsonrpc2.NewConn(jsonrpc2.NewStream(rwc{stdout, stdin}))
+	c.frames = &frameStream{Stream: jsonrpc2.NewStream(rwc{stdout, stdin}), w: stdin}
+	c.conn = jsonrpc2.NewConn(c.frames)
 	c.conn.Go(context.Background(), c.handle)
 	e.t.Cleanup(func() {
 		_ = stdin.Close()
@@ -170,6 +172,43 @@ func (e *env) start(args ...string) *client {
 		}
 	})
 	return c
+}
+
+// frameStream is jsonrpc2's stream with a lock of its own, so that the
+// client can also send a message it encoded itself (writeNotify): jsonrpc2
+// encodes a notification's params twice, the second time compacting and
+// escaping them inside the message, which for the 9 MB didChange of a big
+// edit costs the test client more than the server spends on it. An editor
+// encodes a message once.
+type frameStream struct {
+	jsonrpc2.Stream
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *frameStream) Write(ctx context.Context, msg jsonrpc2.Message) (int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.Stream.Write(ctx, msg)
+}
+
+// writeNotify sends a notification with params encoded once.
+func (s *frameStream) writeNotify(method string, params any) error {
+	body, err := fastjson.Marshal(struct {
+		JSONRPC string `json:"jsonrpc"`
+		Method  string `json:"method"`
+		Params  any    `json:"params"`
+	}{"2.0", method, params})
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, err := fmt.Fprintf(s.w, "Content-Length: %d\r\n\r\n", len(body)); err != nil {
+		return err
+	}
+	_, err = s.w.Write(body)
+	return err
 }
 
 type rwc struct {
@@ -303,7 +342,7 @@ func (c *client) applyWorkspaceEdit(we workspaceEdit) (bool, string) {
 		if c.incremental {
 			changes = vscodeChanges(ch.edits)
 		}
-		err = c.conn.Notify(context.Background(), "textDocument/didChange", map[string]any{
+		err = c.frames.writeNotify("textDocument/didChange", map[string]any{
 			"textDocument":   map[string]any{"uri": ch.uri, "version": version},
 			"contentChanges": changes,
 		})
@@ -525,6 +564,14 @@ func (c *client) open(path, text string) protocol.DocumentURI {
 		c.t.Fatal(err)
 	}
 	return u
+}
+
+// notify sends a notification and fails the test on error.
+func (c *client) notify(method string, params any) {
+	c.t.Helper()
+	if err := c.conn.Notify(context.Background(), method, params); err != nil {
+		c.t.Fatal(err)
+	}
 }
 
 func (c *client) close(u protocol.DocumentURI) {
