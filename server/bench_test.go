@@ -122,6 +122,7 @@ func benchInsert(b *testing.B, mode string, incremental bool, n int) {
 	e := newEnv(b, uaatest.Options{})
 	c := e.start()
 	c.incremental = incremental
+	c.callWait = 5 * time.Minute
 	c.initialize(e.dir, map[string]any{"insertMode": mode})
 	doc := jobsDocument(e, n)
 	if err := c.command("doxls.getToken", nil, nil); err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/doxls/doxls/auth"
 	"github.com/doxls/doxls/commands"
+	"github.com/doxls/doxls/httpfile"
 )
 
 // hover shows the claims of the Bearer token under the cursor. Only claims
@@ -24,18 +25,31 @@ func (s *Server) hover(ctx context.Context, raw json.RawMessage) (any, error) {
 	if !ok {
 		return nil, nil
 	}
-	for _, ref := range s.cmds.TokensOf(doc) {
-		r := commands.Range(ref.Range)
-		if !contains(r, p.Position) {
-			continue
-		}
-		c, err := auth.ParseClaims(ref.Token)
-		if err != nil {
-			return &protocol.Hover{Range: &r, Contents: s.markup("Bearer token: " + err.Error())}, nil
-		}
-		return &protocol.Hover{Range: &r, Contents: s.markup(describeClaims(c, time.Now()))}, nil
+	// The tokens written in the file first: they come from the version's
+	// shared parse, while those of an environment file are read anew.
+	ref, ok := tokenAt(doc.Source().Tokens(), p.Position)
+	if !ok {
+		ref, ok = tokenAt(s.cmds.EnvTokensOf(doc), p.Position)
 	}
-	return nil, nil
+	if !ok {
+		return nil, nil
+	}
+	r := commands.Range(ref.Range)
+	c, err := s.diags.claims.parse(ref.Token)
+	if err != nil {
+		return &protocol.Hover{Range: &r, Contents: s.markup("Bearer token: " + err.Error())}, nil
+	}
+	return &protocol.Hover{Range: &r, Contents: s.markup(describeClaims(c, time.Now()))}, nil
+}
+
+// tokenAt is the token of refs whose range holds pos.
+func tokenAt(refs []httpfile.TokenRef, pos protocol.Position) (httpfile.TokenRef, bool) {
+	for _, ref := range refs {
+		if contains(commands.Range(ref.Range), pos) {
+			return ref, true
+		}
+	}
+	return httpfile.TokenRef{}, false
 }
 
 func contains(r protocol.Range, p protocol.Position) bool {
