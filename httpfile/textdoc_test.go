@@ -233,3 +233,34 @@ func TestTextParsesOnce(t *testing.T) {
 		t.Error("a second call parsed again")
 	}
 }
+
+// BenchmarkApplyChanges is a didChange applied in process, positions to
+// bytes and the one copy: the 5,000 or 50,000 changes VS Code sends for a
+// header-mode insertBearer (last to first), and one keystroke on the
+// resulting 9 MB (or 90 MB) document.
+//
+//	go test -run '^$' -bench ApplyChanges -benchmem ./httpfile
+func BenchmarkApplyChanges(b *testing.B) {
+	token := "eyJhbGciOiJSUzI1NiJ9." + strings.Repeat("x", 1700)
+	for _, n := range []int{5000, 50000} {
+		var src strings.Builder
+		for i := range n {
+			fmt.Fprintf(&src, "### job %d\nGET https://%s/document-information-extraction/v1/document/jobs/%d\nAccept: application/json\n\n", i, doxHost, i)
+		}
+		text := NewBuffer([]byte(src.String()))
+		changes := changesOf(text.PlanEdits(Options{Token: token, APIHost: doxHost, Line: -1}).Edits)
+		b.Run(fmt.Sprintf("insert/requests=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				ApplyChanges(NewBuffer(text.Bytes()), changes) // with the line index of the text before
+			}
+		})
+		big := ApplyChanges(text, changes)
+		big.Offset(Position{})
+		key := []Change{{Range: &Range{Position{n * 3, 3}, Position{n * 3, 3}}, NewText: []byte("x")}}
+		b.Run(fmt.Sprintf("keystroke/requests=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				ApplyChanges(big, key)
+			}
+		})
+	}
+}

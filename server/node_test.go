@@ -38,7 +38,7 @@ func TestVSCodeClientLibrary(t *testing.T) {
 func BenchmarkInsertBearerVSCodeClient(b *testing.B) {
 	for _, mode := range []string{"header", "variable"} {
 		for _, shape := range []string{"vscode", "full"} {
-			for _, n := range []int{1000, 5000, 50000} {
+			for _, n := range insertSizes[mode] {
 				b.Run(fmt.Sprintf("mode=%s/client=%s/requests=%d", mode, shape, n), func(b *testing.B) {
 					e := newEnv(b, uaatest.Options{})
 					cmd := e.node("bench-insert.mjs")

@@ -17,7 +17,7 @@ import (
 )
 
 // BenchmarkServerShare is the server's own part of doxls.insertBearer on a
-// document of 1,000, 5,000 and 50,000 requests, in process, without a
+// document of 500, 1,000, 5,000 and 50,000 requests, in process, without a
 // client or a pipe: parse and plan the edit, encode the workspace/applyEdit
 // params, then decode the didChange VS Code answers with (one change per
 // edit, last to first) and apply it. ns/op is the sum; the phases are
@@ -27,7 +27,7 @@ import (
 func BenchmarkServerShare(b *testing.B) {
 	token := "eyJhbGciOiJSUzI1NiIsImprdSI6Imh0dHBzOi8vZXhhbXBsZSJ9." + strings.Repeat("eyJjbGllbnRfaWQiOiJzYi1kb3gh", 50) + ".c2ln"
 	for _, mode := range []httpfile.Mode{httpfile.ModeHeader, httpfile.ModeVariable} {
-		for _, n := range []int{1000, 5000, 50000} {
+		for _, n := range []int{500, 1000, 5000, 50000} {
 			b.Run(fmt.Sprintf("mode=%s/requests=%d", mode, n), func(b *testing.B) {
 				var src strings.Builder
 				for i := range n {
