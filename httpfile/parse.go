@@ -104,9 +104,8 @@ func (p *parsed) document() *Document {
 
 func parse(src []byte) *parsed { return parseSource(newSource(src)) }
 
-// parseSource parses the indexed text s. The result is read-only once
-// built: planning and listing tokens only read it, so one parse can serve
-// concurrent readers (see Text).
+// parseSource parses the indexed text s; a Text's line index serves every
+// parse of it.
 func parseSource(s *source) *parsed {
 	p := &parsed{source: s, byName: map[string][]*varDef{}}
 	n := len(p.lines)
