@@ -247,17 +247,21 @@ func BenchmarkApplyChanges(b *testing.B) {
 		text := NewBuffer([]byte(src.String()))
 		changes := changesOf(text.PlanEdits(Options{Token: token, APIHost: doxHost, Line: -1}).Edits)
 		b.Run(fmt.Sprintf("insert/requests=%d", n), func(b *testing.B) {
+			cpu := cpuTime()
 			for b.Loop() {
 				ApplyChanges(NewBuffer(text.Bytes()), changes) // with the line index of the text before
 			}
+			reportCPU(b, cpu)
 		})
 		big := ApplyChanges(text, changes)
 		big.Offset(Position{})
 		key := []Change{{Range: &Range{Position{n * 3, 3}, Position{n * 3, 3}}, NewText: []byte("x")}}
 		b.Run(fmt.Sprintf("keystroke/requests=%d", n), func(b *testing.B) {
+			cpu := cpuTime()
 			for b.Loop() {
 				ApplyChanges(big, key)
 			}
+			reportCPU(b, cpu)
 		})
 	}
 }

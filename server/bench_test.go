@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/doxls/doxls/auth/uaatest"
 	"github.com/doxls/doxls/internal/testbin"
+	"github.com/doxls/doxls/server"
 	"go.lsp.dev/protocol"
 )
 
@@ -260,18 +260,13 @@ func benchSession(b *testing.B) *client {
 	return c
 }
 
-// cpuTime is the processor time pid used so far, user and system, from
-// /proc (in clock ticks of 10 ms: a figure over several iterations).
+// cpuTime is the processor time pid used so far (see server.ProcessCPU).
 func cpuTime(b *testing.B, pid int) time.Duration {
-	data, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
+	d, err := server.ProcessCPU(pid)
 	if err != nil {
 		b.Fatal(err)
 	}
-	// The fields after the command name, which is in parentheses.
-	f := strings.Fields(string(data[bytes.LastIndexByte(data, ')')+1:]))
-	utime, _ := strconv.Atoi(f[11])
-	stime, _ := strconv.Atoi(f[12])
-	return time.Duration(utime+stime) * 10 * time.Millisecond
+	return d
 }
 
 // rssKB reads VmRSS of pid.
