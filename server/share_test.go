@@ -73,7 +73,8 @@ func BenchmarkServerShare(b *testing.B) {
 }
 
 // encodeEdit encodes the applyEdit params for edits as the server does
-// (commands builds the versioned edit, editor.apply encodes it).
+// (commands builds the versioned edit, lspconn encodes it into a buffer of
+// editSize).
 func encodeEdit(doc commands.Document, edits []httpfile.Edit) ([]byte, error) {
 	te := make([]protocol.TextEdit, len(edits))
 	for i, e := range edits {
