@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"encoding/json"
-	"strings"
 	"time"
 
 	"go.lsp.dev/protocol"
@@ -30,7 +29,7 @@ func (s *Server) codeLens(ctx context.Context, raw json.RawMessage) (any, error)
 	if err != nil {
 		return []protocol.CodeLens{}, nil // no key: nothing to offer yet
 	}
-	return s.lenses(doc, httpfile.NewRule(httpfile.Options{APIHost: key.APIHost(), ExtraHosts: s.Settings().ExtraHosts})), nil
+	return s.lenses(doc, httpfile.NewRule(commands.HostOptions(key, s.Settings()))), nil
 }
 
 // lenses are the code lenses of doc, one per request that rule allows. It
@@ -56,17 +55,22 @@ func (s *Server) lenses(doc commands.Document, rule httpfile.Rule) []protocol.Co
 		}
 		line := uint32(req.Line)
 		lensAt := protocol.Range{Start: protocol.Position{Line: line}, End: protocol.Position{Line: line}}
-		hdr := authorization(req)
+		hdr := req.Authorization()
+		var bearer bool
+		var name string // of the variable the header takes its token from
+		if hdr != nil {
+			_, name, bearer = httpfile.Bearer(hdr.Value)
+		}
 		switch {
 		case hdr == nil:
 			lenses = append(lenses, protocol.CodeLens{Range: lensAt, Command: &protocol.Command{
 				Title: "Insert DOX token", Command: commands.InsertBearer,
 				Arguments: []any{lensArgs{URI: uri, Line: req.Line}},
 			}})
-		case len(hdr.Value) > len("bearer ") && strings.EqualFold(hdr.Value[:len("bearer ")], "bearer "):
+		case bearer:
 			ref, ok := tokens[hdr.Line]
 			if !ok {
-				if line, defined := vars[varName(hdr.Value)]; defined {
+				if line, defined := vars[name]; defined {
 					ref, ok = tokens[line]
 				}
 			}
@@ -99,24 +103,6 @@ type (
 		ForceRefresh bool     `json:"forceRefresh"`
 	}
 )
-
-func authorization(req *httpfile.Request) *httpfile.Header {
-	for i := range req.Headers {
-		if strings.EqualFold(req.Headers[i].Name, "Authorization") {
-			return &req.Headers[i]
-		}
-	}
-	return nil
-}
-
-// varName returns name for a value "Bearer {{name}}".
-func varName(value string) string {
-	v := strings.TrimSpace(value[len("bearer "):])
-	if strings.HasPrefix(v, "{{") && strings.HasSuffix(v, "}}") {
-		return strings.TrimSpace(v[2 : len(v)-2])
-	}
-	return ""
-}
 
 // expiryTitle is the title of a token's lens, from its claims (memoized:
 // a document holds the same token in every request).
