@@ -56,36 +56,34 @@ func (s *Server) lenses(doc commands.Document, rule httpfile.Rule) []protocol.Co
 		line := uint32(req.Line)
 		lensAt := protocol.Range{Start: protocol.Position{Line: line}, End: protocol.Position{Line: line}}
 		hdr := req.Authorization()
-		var bearer bool
-		var name string // of the variable the header takes its token from
-		if hdr != nil {
-			_, name, bearer = httpfile.Bearer(hdr.Value)
-		}
-		switch {
-		case hdr == nil:
+		if hdr == nil {
 			lenses = append(lenses, protocol.CodeLens{Range: lensAt, Command: &protocol.Command{
 				Title: "Insert DOX token", Command: commands.InsertBearer,
 				Arguments: []any{lensArgs{URI: uri, Line: req.Line}},
 			}})
-		case bearer:
-			ref, ok := tokens[hdr.Line]
-			if !ok {
+			continue
+		}
+		// A token listed at the header's line is its Bearer value; only
+		// "Bearer {{name}}" needs the header read.
+		ref, ok := tokens[hdr.Line]
+		if !ok {
+			if _, name, bearer := httpfile.Bearer(hdr.Value); bearer {
 				if line, defined := vars[name]; defined {
 					ref, ok = tokens[line]
 				}
 			}
-			if !ok {
-				continue
-			}
-			title, ok := titles[ref.Token]
-			if !ok {
-				title = expiryTitle(s.diags.claims.parse(ref.Token))
-				titles[ref.Token] = title
-			}
-			lenses = append(lenses, protocol.CodeLens{Range: lensAt, Command: &protocol.Command{
-				Title: title, Command: commands.RefreshBearers, Arguments: refresh,
-			}})
 		}
+		if !ok {
+			continue
+		}
+		title, ok := titles[ref.Token]
+		if !ok {
+			title = expiryTitle(s.diags.claims.parse(ref.Token))
+			titles[ref.Token] = title
+		}
+		lenses = append(lenses, protocol.CodeLens{Range: lensAt, Command: &protocol.Command{
+			Title: title, Command: commands.RefreshBearers, Arguments: refresh,
+		}})
 	}
 	return lenses
 }
