@@ -22,16 +22,16 @@ wine_go=${DOXLS_WINE_GO:-}
 if [ -z "$wine_go" ]; then
 	# CI has ../shared beside the clone; a git worktree sits one level deeper.
 	for d in "$repo/../shared/tools/wine-go" "$repo/../../shared/tools/wine-go"; do
-		[ -x "$d/setup.sh" ] && { wine_go=$(cd "$d" && pwd); break; }
+		[ -f "$d/setup.sh" ] && { wine_go=$(cd "$d" && pwd); break; }
 	done
 fi
-[ -n "$wine_go" ] && [ -x "$wine_go/setup.sh" ] || missing "no wine-go set-up at ../shared/tools/wine-go (set DOXLS_WINE_GO)"
+[ -n "$wine_go" ] && [ -f "$wine_go/setup.sh" ] || missing "no wine-go set-up at ../shared/tools/wine-go (set DOXLS_WINE_GO)"
 command -v go >/dev/null || missing "go is not on PATH"
 
 # One Wine prefix for this lane, kept between runs (making one takes a while).
 prefix=${DOXLS_WINEPREFIX:-${XDG_CACHE_HOME:-$HOME/.cache}/doxls/wine}
 mkdir -p "$(dirname "$prefix")"
-eval "$("$wine_go/setup.sh" "$prefix")" || fail "$wine_go/setup.sh failed"
+eval "$(bash "$wine_go/setup.sh" "$prefix")" || fail "$wine_go/setup.sh failed"
 command -v wine >/dev/null || fail "setup.sh left no wine on PATH"
 
 work=$(mktemp -d /tmp/doxls-win-XXXXXX)
