@@ -15,6 +15,7 @@ import (
 	"github.com/doxls/doxls/envfile"
 	"github.com/doxls/doxls/gitcheck"
 	"github.com/doxls/doxls/httpfile"
+	"github.com/doxls/doxls/internal/fileuri"
 	"github.com/doxls/doxls/internal/userfile"
 )
 
@@ -307,8 +308,7 @@ func (h *Handler) rootFor(path string) string { return RootFor(h.Keys.Folders(),
 func RootFor(folders []string, path string) string {
 	best := ""
 	for _, f := range folders {
-		rel, err := filepath.Rel(f, path)
-		if err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && len(f) > len(best) {
+		if fileuri.Within(f, path) && len(f) > len(best) {
 			best = f
 		}
 	}
@@ -348,10 +348,9 @@ func (h *Handler) putEnvToken(ctx context.Context, t EnvTarget, token string) (E
 		return res, fmt.Errorf("%s %v", t.Path, err)
 	}
 	if changed {
-		edit := httpfile.Edit{Start: e.Start, End: e.End, NewText: e.NewText, Range: httpfile.Range{
-			Start: httpfile.Position(envfile.PositionAt(doc.Text, e.Start)),
-			End:   httpfile.Position(envfile.PositionAt(doc.Text, e.End)),
-		}}
+		src := doc.Source()
+		edit := httpfile.Edit{Start: e.Start, End: e.End, NewText: e.NewText,
+			Range: httpfile.Range{Start: src.Position(e.Start), End: src.Position(e.End)}}
 		if err := h.Client.ApplyEdit(ctx, "Write DOX token to "+filepath.Base(t.Path), h.workspaceEdit([]docEdits{{doc, []httpfile.Edit{edit}}})); err != nil {
 			return res, err
 		}
