@@ -22,6 +22,9 @@ func (s *Server) executeCommand(ctx context.Context, raw json.RawMessage) (any, 
 	if err := decodeParams("workspace/executeCommand", raw, &p); err != nil {
 		return nil, err
 	}
+	if p.Command == WaitForJob {
+		return s.waitForJob(ctx, p.Arguments)
+	}
 	if err := s.waitDiscovery(ctx); err != nil {
 		return nil, err
 	}
@@ -165,7 +168,7 @@ func (s *Server) codeLens(ctx context.Context, raw json.RawMessage) (any, error)
 			}})
 		}
 	}
-	return lenses, nil
+	return append(lenses, s.jobLenses(ctx, uri, key, parsed.Requests)...), nil
 }
 
 func authorization(req httpfile.Request) *httpfile.Header {
@@ -211,6 +214,7 @@ func (s *Server) codeAction(ctx context.Context, raw json.RawMessage) (any, erro
 		}
 	}
 	actions = append(actions, s.secretActions(p)...)
+	actions = append(actions, s.doxFixes(ctx, p)...)
 	if len(fixes) == 0 {
 		return actions, nil
 	}

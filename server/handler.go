@@ -32,6 +32,7 @@ func (s *Server) methods() {
 		"textDocument/hover":       s.hover,
 		"textDocument/codeLens":    s.codeLens,
 		"textDocument/codeAction":  s.codeAction,
+		"textDocument/completion":  s.completion,
 		"workspace/executeCommand": s.executeCommand,
 	}
 	s.notifyFns = map[string]notifyFunc{

@@ -21,6 +21,7 @@ import (
 	"github.com/doxls/doxls/auth"
 	"github.com/doxls/doxls/commands"
 	"github.com/doxls/doxls/gitcheck"
+	"github.com/doxls/doxls/internal/doxapi"
 )
 
 // Options configure Run.
@@ -161,6 +162,7 @@ type Server struct {
 	cmds       *commands.Handler
 	status     *status
 	diags      *diagnostics
+	dox        *doxapi.Service // the DOX API of the keys (dox.go)
 	// warnedFiles: secret files the user was told about (secrets.go).
 	warnedFiles warned
 
@@ -195,6 +197,8 @@ func newServer(opts Options, log *zap.Logger) *Server {
 	s.tokens = auth.NewCache(auth.NewClient(opts.Client), s.settings.RefreshMargin)
 	s.status = newStatus(s)
 	s.diags = newDiagnostics(s)
+	// New clients or document types can settle warnings made without them.
+	s.dox = doxapi.New(doxapi.Options{Refreshed: func(string) { s.diags.refreshAll() }})
 	s.cmds = &commands.Handler{
 		Keys:     s.keys,
 		Tokens:   s.tokens,
@@ -227,6 +231,7 @@ func (s *Server) stop() {
 	s.cancel()
 	s.status.stop()
 	s.diags.stop()
+	s.dox.Close()
 	s.mu.Lock()
 	for _, cancel := range s.inflight {
 		cancel()

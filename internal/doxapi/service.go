@@ -28,6 +28,8 @@ const (
 	// default); at most maxClientPages pages are read.
 	clientPage     = 100
 	maxClientPages = 10
+	// retryAfter spaces fetches after a failure.
+	retryAfter = 10 * time.Second
 	// lensFetches bounds the job fetches one Jobs call starts.
 	lensFetches = 32
 )
@@ -46,6 +48,9 @@ type Options struct {
 	TTL  time.Duration // how long data counts as fresh (DefaultTTL)
 	Wait time.Duration // the longest a caller waits (DefaultWait)
 	Now  func() time.Time
+	// Refreshed, when set, is called after new data for a key arrived
+	// (so that diagnostics computed without it can be redone).
+	Refreshed func(key string)
 }
 
 // Service reads and caches the DOX API of any number of keys. Its
@@ -54,6 +59,7 @@ type Service struct {
 	http      *http.Client
 	ttl, wait time.Duration
 	now       func() time.Time
+	refreshed func(string)
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -70,6 +76,7 @@ type entry struct {
 	data    Data
 	fetched time.Time // zero until the first success
 	err     error     // of the last fetch
+	tried   time.Time // when the last fetch ended
 	running chan struct{}
 	said    bool // the reason for missing data was returned once
 }
@@ -100,7 +107,7 @@ func New(o Options) *Service {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Service{
-		http: &hc, ttl: o.TTL, wait: o.Wait, now: o.Now,
+		http: &hc, ttl: o.TTL, wait: o.Wait, now: o.Now, refreshed: o.Refreshed,
 		ctx: ctx, cancel: cancel, slots: make(chan struct{}, 4),
 		entries: map[string]*entry{}, jobs: map[string]*jobEntry{},
 	}
@@ -128,7 +135,8 @@ func (s *Service) Lookup(ctx context.Context, t Target) (data Data, reason strin
 		s.entries[t.Key] = e
 	}
 	fresh := !e.fetched.IsZero() && s.now().Sub(e.fetched) < s.ttl
-	if !fresh && e.running == nil {
+	retry := e.err == nil || s.now().Sub(e.tried) >= retryAfter
+	if !fresh && retry && e.running == nil {
 		s.refresh(t, e)
 	}
 	running, known := e.running, !e.fetched.IsZero()
@@ -187,10 +195,12 @@ func (s *Service) refresh(t Target, e *entry) {
 		} else if e.err == nil || e.err.Error() != err.Error() {
 			e.said = false // a new failure is worth one message
 		}
-		e.err = err
-		e.running = nil
+		e.err, e.tried, e.running = err, s.now(), nil
 		s.mu.Unlock()
 		close(done)
+		if err == nil && s.refreshed != nil {
+			s.refreshed(t.Key)
+		}
 	}()
 }
 
