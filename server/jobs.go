@@ -71,7 +71,7 @@ func (s *Server) jobLenses(ctx context.Context, uri string, key *auth.ServiceKey
 			Range: protocol.Range{Start: protocol.Position{Line: line}, End: protocol.Position{Line: line}},
 			Command: &protocol.Command{
 				Title: jobTitle(states[id]), Command: WaitForJob,
-				Arguments: []any{map[string]any{"uri": uri, "line": reqs[i].Line}},
+				Arguments: []any{jobArgs{URI: uri, Line: reqs[i].Line}},
 			},
 		})
 	}
@@ -88,6 +88,12 @@ func jobTitle(st doxapi.JobState) string {
 		return fmt.Sprintf("DOX job DONE · %d fields", len(st.Job.Extraction.HeaderFields))
 	}
 	return "DOX job " + st.Job.Status
+}
+
+// jobArgs are the arguments of a job lens's command.
+type jobArgs struct {
+	URI  string `json:"uri"`
+	Line int    `json:"line"`
 }
 
 // jobResult is the answer of doxls.waitForJob.
