@@ -13,6 +13,7 @@ import (
 	"github.com/doxls/doxls/envfile"
 	"github.com/doxls/doxls/gitcheck"
 	"github.com/doxls/doxls/httpfile"
+	"github.com/doxls/doxls/internal/userfile"
 )
 
 func bearer(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -43,9 +44,10 @@ func bearer(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return bearerEnv(ctx, fs.Args(), key, tok.AccessToken, envS, stdout, stderr)
 	}
 	opts := httpfile.Options{Token: tok.AccessToken, APIHost: key.APIHost(), Mode: m, Line: -1}
+	cwd, _ := os.Getwd() // a symbolic link may lead only inside it (docs/security-files.md)
 	failed := 0
 	for _, path := range fs.Args() {
-		plan, err := httpfile.EditFile(path, opts)
+		plan, err := httpfile.EditFile(ctx, path, []string{cwd}, opts)
 		if err != nil {
 			fmt.Fprintf(stderr, "doxls: %v\n", err) // the error names the file
 			failed++
@@ -91,7 +93,7 @@ func bearerEnv(ctx context.Context, paths []string, key *auth.ServiceKey, token 
 	failed := 0
 	for _, path := range paths {
 		var env *commands.EnvResult
-		if src, err := os.ReadFile(path); err == nil && utf8.Valid(src) {
+		if src, _, err := userfile.Read(ctx, path, userfile.MaxSize); err == nil && utf8.Valid(src) {
 			// Unreadable files fail in EditFile below, with its message.
 			after := httpfile.Apply(src, httpfile.PlanEdits(src, opts).Edits)
 			if commands.UsesEnv(after, opts) {
@@ -105,7 +107,7 @@ func bearerEnv(ctx context.Context, paths []string, key *auth.ServiceKey, token 
 				env = &res
 			}
 		}
-		plan, err := httpfile.EditFile(path, opts)
+		plan, err := httpfile.EditFile(ctx, path, []string{cwd}, opts)
 		if err != nil {
 			fmt.Fprintf(stderr, "doxls: %v\n", err)
 			failed++

@@ -319,7 +319,7 @@ func TestBearerReportsBadFilesAndEditsTheRest(t *testing.T) {
 	// One line per bad file that names it and says what is wrong (on
 	// stdout or stderr: the CLI may move them).
 	all := strings.Split(res.stdout+res.stderr, "\n")
-	for f, why := range map[string]string{"latin1.http": "not UTF-8", "vanished.http": "does not exist", "folder.http": "is a directory", "locked.http": "permission denied"} {
+	for f, why := range map[string]string{"latin1.http": "not UTF-8", "vanished.http": "does not exist", "folder.http": "is a folder", "locked.http": "permission denied"} {
 		if !slices.Contains(files, f) {
 			continue
 		}

@@ -89,7 +89,8 @@ func initFile(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := commands.WriteSample(dir); err != nil {
 		return err
 	}
-	path, err := commands.CreateFile(dir, *name, content)
+	cwd, _ := os.Getwd() // a linked folder may lead only inside it (docs/security-files.md)
+	path, err := commands.CreateFile(dir, []string{cwd}, *name, content)
 	if err != nil {
 		return err
 	}

@@ -167,6 +167,7 @@ func checkTokenURL(key *ServiceKey, raw string) error {
 		field = "uaa.certurl"
 	}
 	u, err := url.Parse(raw)
+	raw = shownURL(raw)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		return &TokenError{Kind: KindBadKey, Key: key.ID, URL: raw, msg: key.ID + ": " + field + " is not an http(s) URL"}
 	}

@@ -2,12 +2,15 @@ package auth
 
 import (
 	"bytes"
+	"errors"
 	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/doxls/doxls/internal/userfile"
 )
 
 // DiscoverOptions narrows discovery.
@@ -76,6 +79,11 @@ func (d *discovery) scan(dir string, match func(path string) bool) {
 			}
 			return nil
 		}
+		// A link may lead to a key kept elsewhere; what it leads to is
+		// checked when it is read. A FIFO, device or socket is no key.
+		if !e.Type().IsRegular() && e.Type()&fs.ModeSymlink == 0 {
+			return nil
+		}
 		if ext := strings.ToLower(filepath.Ext(p)); ext == ".json" || ext == ".txt" {
 			d.try(p, true)
 		}
@@ -131,11 +139,14 @@ func (d *discovery) try(p string, precheck bool) {
 	d.seen[p] = true
 	id := d.rel(p)
 	if precheck {
-		if st, err := os.Stat(p); err != nil || st.Size() > maxKeySize {
+		if st, err := os.Stat(p); err != nil || !st.Mode().IsRegular() || st.Size() > maxKeySize {
 			return
 		}
 	}
 	data, err := readKeyFile(p)
+	if precheck && errors.Is(err, userfile.ErrNotRegular) {
+		return // swapped for a FIFO or device since the look: no key
+	}
 	if err != nil {
 		if ke, ok := err.(*KeyError); ok {
 			ke.Name = id

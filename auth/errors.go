@@ -1,7 +1,9 @@
 package auth
 
 import (
+	"encoding/base64"
 	"fmt"
+	"net/url"
 	"strings"
 )
 
@@ -79,4 +81,84 @@ func oneLine(s string, hide ...string) string {
 		s = string(r[:160]) + "…"
 	}
 	return s
+}
+
+// shownURL is raw as errors show it: without userinfo (a uaa.url such as
+// https://user:password@host must not put the password on an error line).
+// Text that does not parse as a URL is shown only up to its host.
+func shownURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		if i := strings.LastIndexByte(raw, '@'); i >= 0 {
+			if j := strings.Index(raw, "://"); j >= 0 && j < i {
+				return raw[:j+3] + raw[i+1:]
+			}
+			return raw[i+1:]
+		}
+		return raw
+	}
+	u.User = nil
+	return u.String()
+}
+
+// secretForms lists the ways a client secret can come back in text a
+// server echoes: as it is, URL-encoded (query and path style, upper- and
+// lower-case hex), and Base64 (standard and URL alphabets, padded or not)
+// of the secret alone and of the Basic credentials "id:secret" in each of
+// those encodings. Every one is hidden before the text reaches a message.
+func secretForms(id, secret string) []string {
+	if secret == "" {
+		return nil
+	}
+	escapes := []func(string) string{
+		func(s string) string { return s },
+		url.QueryEscape,
+		url.PathEscape,
+		func(s string) string { return lowerHex(url.QueryEscape(s)) },
+		func(s string) string { return lowerHex(url.PathEscape(s)) },
+	}
+	encodings := []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding}
+	seen := map[string]bool{}
+	var out []string
+	add := func(s string) {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	for _, esc := range escapes {
+		add(esc(secret))
+	}
+	for _, enc := range encodings {
+		add(enc.EncodeToString([]byte(secret)))
+		for _, esc := range escapes {
+			add(enc.EncodeToString([]byte(esc(id) + ":" + esc(secret))))
+		}
+	}
+	// Longest first, so that no shorter form leaves part of a longer one.
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && len(out[j]) > len(out[j-1]); j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	return out
+}
+
+// lowerHex writes the %XX escapes of s in lower case.
+func lowerHex(s string) string {
+	b := []byte(s)
+	for i := 0; i+2 < len(b); i++ {
+		if b[i] == '%' {
+			b[i+1] = toLower(b[i+1])
+			b[i+2] = toLower(b[i+2])
+		}
+	}
+	return string(b)
+}
+
+func toLower(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }

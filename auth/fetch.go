@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -67,7 +68,7 @@ func (f *fetch) prepare() error {
 	}
 	cert, err := clientCertificate(k.UAA, f.c.now())
 	if err != nil {
-		return &TokenError{Kind: KindBadKey, Key: k.ID, URL: f.url, msg: k.ID + ": " + err.Error(), cause: err}
+		return &TokenError{Kind: KindBadKey, Key: k.ID, URL: f.where(), msg: k.ID + ": " + err.Error(), cause: err}
 	}
 	f.body = "grant_type=client_credentials&client_id=" + url.QueryEscape(k.UAA.ClientID)
 	f.hc = f.c.clientFor(k, &cert)
@@ -80,7 +81,7 @@ func (f *fetch) attempt(ctx context.Context) (Token, *failure) {
 	defer cancel()
 	req, err := http.NewRequestWithContext(actx, http.MethodPost, f.url, strings.NewReader(f.body))
 	if err != nil {
-		return Token{}, &failure{kind: KindBadKey, msg: f.key.ID + ": token URL " + f.url + " is not usable"}
+		return Token{}, &failure{kind: KindBadKey, msg: f.key.ID + ": token URL " + f.where() + " is not usable"}
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
@@ -112,19 +113,23 @@ func (f *fetch) host() string {
 	if u, err := url.Parse(f.url); err == nil {
 		return u.Host
 	}
-	return f.url
+	return f.where()
 }
+
+// where is the token URL as messages show it: without the userinfo a
+// uaa.url may carry (a password there must not reach an error line).
+func (f *fetch) where() string { return shownURL(f.url) }
 
 func (f *fetch) attemptTimeout() *failure {
 	d := f.c.opts.AttemptTimeout
 	return &failure{kind: KindTimeout, retry: true, cause: context.DeadlineExceeded,
-		msg:   f.url + " did not answer within " + d.String(),
+		msg:   f.where() + " did not answer within " + d.String(),
 		short: "no answer within " + d.String()}
 }
 
 func (f *fetch) truncated(n int) *failure {
 	return &failure{kind: KindBadResponse, status: http.StatusOK, retry: true,
-		msg:   fmt.Sprintf("%s sent a truncated token answer (%d bytes of JSON that stop in the middle)", f.url, n),
+		msg:   fmt.Sprintf("%s sent a truncated token answer (%d bytes of JSON that stop in the middle)", f.where(), n),
 		short: "truncated answer"}
 }
 
@@ -214,7 +219,7 @@ func (f *fetch) answer(resp *http.Response, body []byte, sent time.Time) (Token,
 	case code == http.StatusNotFound || code == http.StatusMethodNotAllowed:
 		return Token{}, f.notEndpoint(code, status)
 	case code >= 300 && code < 400:
-		where := oneLine(resp.Header.Get("Location"))
+		where := f.clean(resp.Header.Get("Location"))
 		return Token{}, f.notEndpoint(code, status+", redirects to "+where)
 	case code >= 400:
 		reason := status
@@ -229,7 +234,7 @@ func (f *fetch) answer(resp *http.Response, body []byte, sent time.Time) (Token,
 
 func (f *fetch) notEndpoint(code int, why string) *failure {
 	return &failure{kind: KindNotTokenEndpoint, status: code,
-		msg: f.url + " is not a token endpoint (" + why + "); check uaa.url of " + f.key.ID}
+		msg: f.where() + " is not a token endpoint (" + why + "); check uaa.url of " + f.key.ID}
 }
 
 // describe is "error: description" from a UAA error body, with anything
@@ -244,7 +249,13 @@ func (f *fetch) describe(ue uaaError, fallback string) string {
 	case ue.Error != "" && ue.Error != "unauthorized":
 		s = ue.Error + ": " + s
 	}
-	return oneLine(s, f.key.UAA.ClientSecret)
+	return f.clean(s)
+}
+
+// clean makes server-provided text one short line without the client
+// secret in any encoding the server could echo it in.
+func (f *fetch) clean(s string) string {
+	return oneLine(s, secretForms(f.key.UAA.ClientID, f.key.UAA.ClientSecret)...)
 }
 
 // tokenAnswer is UAA's token JSON.
@@ -261,7 +272,7 @@ func (f *fetch) token(resp *http.Response, body []byte, sent time.Time) (Token, 
 		return Token{}, f.notEndpoint(resp.StatusCode, "it answered with an HTML page")
 	}
 	if len(body) > maxAnswer {
-		return Token{}, &failure{kind: KindBadResponse, status: 200, msg: f.url + " sent an answer larger than 1 MiB, not a token"}
+		return Token{}, &failure{kind: KindBadResponse, status: 200, msg: f.where() + " sent an answer larger than 1 MiB, not a token"}
 	}
 	var a tokenAnswer
 	if err := json.Unmarshal(body, &a); err != nil {
@@ -269,10 +280,10 @@ func (f *fetch) token(resp *http.Response, body []byte, sent time.Time) (Token, 
 		if errors.As(err, &se) && se.Error() == "unexpected end of JSON input" && len(trimmed) > 0 {
 			return Token{}, f.truncated(len(body))
 		}
-		return Token{}, &failure{kind: KindBadResponse, status: 200, msg: f.url + " answered 200 with a body that is not token JSON"}
+		return Token{}, &failure{kind: KindBadResponse, status: 200, msg: f.where() + " answered 200 with a body that is not token JSON"}
 	}
 	if a.AccessToken == "" {
-		return Token{}, &failure{kind: KindBadResponse, status: 200, msg: f.url + " answered 200 without an access_token"}
+		return Token{}, &failure{kind: KindBadResponse, status: 200, msg: f.where() + " answered 200 without an access_token"}
 	}
 	tok := Token{AccessToken: a.AccessToken, TokenType: a.TokenType, Scope: a.Scope, FetchedAt: f.c.now()}
 	if tok.TokenType == "" {
@@ -281,7 +292,11 @@ func (f *fetch) token(resp *http.Response, body []byte, sent time.Time) (Token, 
 	// Expiry counts from when the request was sent, so a slow answer errs on
 	// the early side; the JWT exp wins when it is earlier or the answer lacks
 	// expires_in.
-	if secs, ok := expiresIn(a.ExpiresIn); ok {
+	secs, ok, err := expiresIn(a.ExpiresIn)
+	if err != nil {
+		return Token{}, &failure{kind: KindBadResponse, status: 200, msg: f.where() + " answered with " + err.Error()}
+	}
+	if ok {
 		tok.ExpiresAt = sent.Add(time.Duration(secs * float64(time.Second)))
 	}
 	if c, err := ParseClaims(a.AccessToken); err == nil && !c.ExpiresAt.IsZero() {
@@ -291,20 +306,30 @@ func (f *fetch) token(resp *http.Response, body []byte, sent time.Time) (Token, 
 	}
 	if tok.ExpiresAt.IsZero() {
 		return Token{}, &failure{kind: KindBadResponse, status: 200,
-			msg: f.url + " answered without expires_in and the token has no exp claim, so its lifetime is unknown"}
+			msg: f.where() + " answered without expires_in and the token has no exp claim, so its lifetime is unknown"}
+	}
+	if !tok.ExpiresAt.After(tok.FetchedAt) {
+		return Token{}, &failure{kind: KindBadResponse, status: 200,
+			msg: fmt.Sprintf("%s issued a token that expired already (exp %s); check the clock of this machine and of UAA",
+				f.where(), tok.ExpiresAt.UTC().Format("2006-01-02 15:04:05 UTC"))}
 	}
 	return tok, nil
 }
 
 // expiresIn accepts a number or a numeric string of seconds; anything else,
-// or a value that is not positive, counts as missing.
-func expiresIn(raw json.RawMessage) (float64, bool) {
+// or a value that is not positive, counts as missing. NaN and infinity
+// (which strconv reads from "NaN", "Inf", "1e999") are refused: they are
+// no lifetime, and NaN passes every comparison that would catch it later.
+func expiresIn(raw json.RawMessage) (float64, bool, error) {
 	s := strings.Trim(string(bytes.TrimSpace(raw)), `"`)
 	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || v <= 0 || v > 1e9 {
-		return 0, false
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0, false, fmt.Errorf("expires_in %s, which is no number of seconds", oneLine(s))
 	}
-	return v, true
+	if err != nil || v <= 0 || v > 1e9 {
+		return 0, false, nil
+	}
+	return v, true, nil
 }
 
 // retryAfter reads Retry-After as seconds or an HTTP date; 0 when absent.
@@ -331,7 +356,7 @@ func (f *fetch) final(res *failure, note string) *TokenError {
 	if note != "" {
 		msg += "; " + note
 	}
-	return &TokenError{Kind: res.kind, Key: f.key.ID, URL: f.url, Status: res.status, Attempts: f.attempts, msg: msg, cause: res.cause}
+	return &TokenError{Kind: res.kind, Key: f.key.ID, URL: f.where(), Status: res.status, Attempts: f.attempts, msg: msg, cause: res.cause}
 }
 
 // timedOut is the error when the whole fetch ran past its deadline.
@@ -340,8 +365,8 @@ func (f *fetch) timedOut(last *failure) *TokenError {
 	if short == "" {
 		short = last.msg
 	}
-	return &TokenError{Kind: KindTimeout, Key: f.key.ID, URL: f.url, Status: last.status, Attempts: f.attempts,
-		msg:   fmt.Sprintf("no token from %s within %s (%d attempts, last: %s)", f.url, f.c.opts.Deadline, f.attempts, short),
+	return &TokenError{Kind: KindTimeout, Key: f.key.ID, URL: f.where(), Status: last.status, Attempts: f.attempts,
+		msg:   fmt.Sprintf("no token from %s within %s (%d attempts, last: %s)", f.where(), f.c.opts.Deadline, f.attempts, short),
 		cause: context.DeadlineExceeded}
 }
 
@@ -351,6 +376,6 @@ func (f *fetch) stopped(err error) *TokenError {
 	if !errors.Is(err, context.Canceled) {
 		kind, what = KindTimeout, "ran out of the caller's time"
 	}
-	return &TokenError{Kind: kind, Key: f.key.ID, URL: f.url, Attempts: f.attempts,
+	return &TokenError{Kind: kind, Key: f.key.ID, URL: f.where(), Attempts: f.attempts,
 		msg: "token request for " + f.key.ID + " " + what, cause: err}
 }

@@ -3,12 +3,15 @@
 package auth
 
 import (
+	"context"
 	"errors"
+	"io/fs"
 	"net"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/doxls/doxls/internal/userfile"
 )
 
 // Credential types as BTP writes them in uaa.credential-type.
@@ -92,38 +95,31 @@ func LoadKey(path string) (*ServiceKey, error) {
 // maxKeySize bounds what is read as a key: real keys are a few KiB.
 const maxKeySize = 1 << 20
 
+// readKeyFile reads a key through userfile (docs/security-files.md): a
+// regular file (a link to one counts) up to maxKeySize, so that a FIFO or
+// a device named *.json never blocks discovery or a token request.
 func readKeyFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
+	data, _, err := userfile.Read(context.Background(), path, maxKeySize)
 	if err != nil {
-		return nil, &KeyError{Name: path, Problem: fileProblem(err)}
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, &KeyError{Name: path, Problem: fileProblem(err)}
-	}
-	if st.IsDir() {
-		return nil, &KeyError{Name: path, Problem: "is a folder, not a service key file"}
-	}
-	if st.Size() > maxKeySize {
-		return nil, &KeyError{Name: path, Problem: "is larger than 1 MiB, not a service key"}
-	}
-	data := make([]byte, st.Size())
-	if _, err := f.ReadAt(data, 0); err != nil && st.Size() > 0 {
 		return nil, &KeyError{Name: path, Problem: fileProblem(err)}
 	}
 	return data, nil
 }
 
-// fileProblem turns an *os.PathError into text that does not repeat the path.
+// fileProblem is the text of a file error without the path.
 func fileProblem(err error) string {
+	var ue *userfile.Error
 	switch {
-	case os.IsNotExist(err):
+	case errors.Is(err, fs.ErrNotExist):
 		return "no such file"
-	case os.IsPermission(err):
+	case errors.Is(err, fs.ErrPermission):
 		return "permission denied"
+	case errors.Is(err, userfile.ErrTooLarge):
+		return "is larger than 1 MiB, not a service key"
+	case errors.As(err, &ue):
+		return ue.Problem
 	}
-	var pe *os.PathError
+	var pe *fs.PathError
 	if errors.As(err, &pe) {
 		return pe.Err.Error()
 	}

@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/doxls/doxls/internal/atomicfile"
+	"github.com/doxls/doxls/internal/userfile"
 )
 
 // DefaultRequestFile is the name doxls.newRequestFile and "doxls init" give
@@ -43,9 +43,10 @@ func candidates(name string) []string {
 }
 
 // FreeName returns the path of the first of name's candidates in dir that
-// does not exist, for a client that creates the file itself.
-func FreeName(dir, name string) (string, error) {
-	if err := checkFolder(dir); err != nil {
+// does not exist, for a client that creates the file itself. A dir reached
+// through a symbolic link must lie inside roots (docs/security-files.md).
+func FreeName(dir string, roots []string, name string) (string, error) {
+	if err := checkFolder(dir, roots); err != nil {
 		return "", err
 	}
 	for _, c := range candidates(name) {
@@ -53,7 +54,7 @@ func FreeName(dir, name string) (string, error) {
 		if _, err := os.Lstat(p); errors.Is(err, fs.ErrNotExist) {
 			return p, nil
 		} else if err != nil {
-			return "", fmt.Errorf("cannot look at %s: %v", p, atomicfile.Bare(err))
+			return "", fmt.Errorf("cannot look at %s: %v", p, userfile.Bare(err))
 		}
 	}
 	return "", tooMany(dir, name)
@@ -62,26 +63,19 @@ func FreeName(dir, name string) (string, error) {
 // CreateFile writes content to the first of name's candidates in dir that
 // does not exist yet and returns its path. It never replaces a file: the
 // name is claimed with O_EXCL, so a file that appears meanwhile is skipped.
-func CreateFile(dir, name string, content []byte) (string, error) {
-	if err := checkFolder(dir); err != nil {
+// A dir reached through a symbolic link must lie inside roots.
+func CreateFile(dir string, roots []string, name string, content []byte) (string, error) {
+	if err := checkFolder(dir, roots); err != nil {
 		return "", err
 	}
 	for _, c := range candidates(name) {
 		p := filepath.Join(dir, c)
-		f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		err := userfile.Create(p, content)
 		if errors.Is(err, fs.ErrExist) {
 			continue
 		}
 		if err != nil {
-			return "", fmt.Errorf("cannot create %s: %v", p, atomicfile.Bare(err))
-		}
-		_, err = f.Write(content)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			os.Remove(p)
-			return "", fmt.Errorf("cannot write %s: %v", p, atomicfile.Bare(err))
+			return "", err
 		}
 		return p, nil
 	}
@@ -91,37 +85,26 @@ func CreateFile(dir, name string, content []byte) (string, error) {
 // WriteSample puts the placeholder document the upload request sends into
 // dir, unless a file of that name is there already (the user's own).
 func WriteSample(dir string) error {
-	p := filepath.Join(dir, SampleName)
-	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if errors.Is(err, fs.ErrExist) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("cannot create %s: %v", p, atomicfile.Bare(err))
-	}
-	_, err = f.Write(samplePDF())
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(p)
-		return fmt.Errorf("cannot write %s: %v", p, atomicfile.Bare(err))
+	if err := userfile.Create(filepath.Join(dir, SampleName), samplePDF()); !errors.Is(err, fs.ErrExist) {
+		return err
 	}
 	return nil
 }
 
-func checkFolder(dir string) error {
+// checkFolder: dir must be a folder, and one a link leads to must be inside roots.
+func checkFolder(dir string, roots []string) error {
 	st, err := os.Stat(dir)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("folder %s does not exist", dir)
 		}
-		return fmt.Errorf("cannot use folder %s: %v", dir, atomicfile.Bare(err))
+		return fmt.Errorf("cannot use folder %s: %v", dir, userfile.Bare(err))
 	}
 	if !st.IsDir() {
 		return fmt.Errorf("%s is not a folder", dir)
 	}
-	return nil
+	_, err = userfile.Confine(dir, roots)
+	return err
 }
 
 func tooMany(dir, name string) error {

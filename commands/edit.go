@@ -3,18 +3,13 @@ package commands
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"os"
 	"strings"
-	"unicode/utf8"
 
 	"go.lsp.dev/protocol"
-	"go.lsp.dev/uri"
 
 	"github.com/doxls/doxls/auth"
 	"github.com/doxls/doxls/envfile"
 	"github.com/doxls/doxls/httpfile"
-	"github.com/doxls/doxls/internal/atomicfile"
 )
 
 type insertArgs struct {
@@ -48,7 +43,7 @@ func (h *Handler) insertBearer(ctx context.Context, raw []json.RawMessage) (any,
 		}
 		line = *args.Line
 	}
-	doc, err := h.document(protocol.DocumentURI(args.URI))
+	doc, err := h.document(ctx, protocol.DocumentURI(args.URI))
 	if err != nil {
 		return nil, err
 	}
@@ -118,7 +113,7 @@ func (h *Handler) refreshBearers(ctx context.Context, raw []json.RawMessage) (an
 		docs = h.Docs.All()
 	} else {
 		for _, u := range args.URIs {
-			doc, err := h.document(protocol.DocumentURI(u))
+			doc, err := h.document(ctx, protocol.DocumentURI(u))
 			if err != nil {
 				return nil, err
 			}
@@ -187,28 +182,6 @@ func (h *Handler) options(key *auth.ServiceKey, token string) httpfile.Options {
 		Dotenv:       s.EnvFormat == envfile.FormatDotenv,
 		Line:         -1,
 	}
-}
-
-// document returns the open document at u, or reads it from disk.
-func (h *Handler) document(u protocol.DocumentURI) (Document, error) {
-	if d, ok := h.Docs.Get(u); ok {
-		return d, nil
-	}
-	path, err := PathOf(string(u))
-	if err != nil {
-		return Document{}, err
-	}
-	if path == string(u) {
-		return Document{}, invalidParams("%q is not a file URI", u)
-	}
-	text, err := os.ReadFile(path)
-	if err != nil {
-		return Document{}, fmt.Errorf("cannot read %s: %w", path, atomicfile.Bare(err))
-	}
-	if !utf8.Valid(text) {
-		return Document{}, fmt.Errorf("%s is not UTF-8 text; doxls leaves it alone", path)
-	}
-	return Document{URI: protocol.DocumentURI(uri.File(path)), Version: -1, Text: text}, nil
 }
 
 type docEdits struct {

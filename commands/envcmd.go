@@ -81,7 +81,7 @@ func (h *Handler) moveTokensToEnvFile(ctx context.Context, raw []json.RawMessage
 	if args.URI == "" {
 		return nil, invalidParams("%s: uri is required", MoveTokensToEnvFile)
 	}
-	doc, err := h.document(protocol.DocumentURI(args.URI))
+	doc, err := h.document(ctx, protocol.DocumentURI(args.URI))
 	if err != nil {
 		return nil, err
 	}

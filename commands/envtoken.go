@@ -20,6 +20,7 @@ type EnvTarget struct {
 	Format envfile.Format
 	Env    string // the environment (JSON only)
 	Name   string // the variable
+	Root   string // the workspace folder (or current folder) a link may lead into; "" for none
 }
 
 // Describe names the file and, for JSON, the environment.
@@ -38,7 +39,7 @@ func EnvTargetFor(httpPath, root string, s Settings) EnvTarget {
 		f = envfile.FormatJSON
 	}
 	p, exists := envfile.Locate(httpPath, root, f)
-	return EnvTarget{Path: p, Exists: exists, Format: f, Env: s.EnvName, Name: s.VariableName}
+	return EnvTarget{Path: p, Exists: exists, Format: f, Env: s.EnvName, Name: s.VariableName, Root: root}
 }
 
 // EnvResult says what happened to the environment file.
@@ -61,7 +62,7 @@ func PutEnvToken(ctx context.Context, git *gitcheck.Checker, t EnvTarget, token 
 	if t.Format == envfile.FormatJSON {
 		res.Env = t.Env
 	}
-	up, err := envfile.Update(t.Path, t.Format, t.Env, t.Name, token)
+	up, err := envfile.Update(ctx, t.Path, []string{t.Root}, t.Format, t.Env, t.Name, token)
 	if err != nil {
 		return res, err
 	}

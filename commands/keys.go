@@ -93,5 +93,10 @@ func PathOf(s string) (string, error) {
 	if err != nil || u.Path == "" {
 		return "", invalidParams("%q is not a file URI", s)
 	}
-	return filepath.FromSlash(u.Path), nil
+	p := u.Path
+	// file:///C:/x on Windows: the drive follows the slash of the URI path.
+	if len(p) > 1 && filepath.VolumeName(filepath.FromSlash(p[1:])) != "" {
+		p = p[1:]
+	}
+	return filepath.FromSlash(p), nil
 }

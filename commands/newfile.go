@@ -59,7 +59,7 @@ func (h *Handler) newRequestFile(ctx context.Context, raw []json.RawMessage) (an
 	if err != nil {
 		return nil, err
 	}
-	if err := checkFolder(folder); err != nil {
+	if err := checkFolder(folder, h.Keys.Folders()); err != nil {
 		return nil, err
 	}
 	key, err := h.Keys.Get(args.Key)
@@ -93,14 +93,14 @@ func (h *Handler) newRequestFile(ctx context.Context, raw []json.RawMessage) (an
 		return nil, err
 	}
 	if !h.Client.ResourceCreate() {
-		path, err := CreateFile(folder, name, content)
+		path, err := CreateFile(folder, h.Keys.Folders(), name, content)
 		if err != nil {
 			return nil, err
 		}
 		res.URI = string(uri.File(path))
 		return res, nil
 	}
-	path, err := FreeName(folder, name)
+	path, err := FreeName(folder, h.Keys.Folders(), name)
 	if err != nil {
 		return nil, err
 	}

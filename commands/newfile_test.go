@@ -84,7 +84,7 @@ func TestCreateFileNeverReplaces(t *testing.T) {
 	dir := t.TempDir()
 	var paths []string
 	for i := range 3 {
-		p, err := CreateFile(dir, "dox.http", []byte(fmt.Sprint("file ", i)))
+		p, err := CreateFile(dir, nil, "dox.http", []byte(fmt.Sprint("file ", i)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -96,11 +96,35 @@ func TestCreateFileNeverReplaces(t *testing.T) {
 	if b, _ := os.ReadFile(filepath.Join(dir, "dox.http")); string(b) != "file 0" {
 		t.Errorf("dox.http holds %q after two more files", b)
 	}
-	if p, err := FreeName(dir, "dox.http"); err != nil || filepath.Base(p) != "dox-4.http" {
+	if p, err := FreeName(dir, nil, "dox.http"); err != nil || filepath.Base(p) != "dox-4.http" {
 		t.Errorf("FreeName = %q, %v; want dox-4.http", p, err)
 	}
-	if _, err := CreateFile(filepath.Join(dir, "missing"), "dox.http", nil); err == nil || !strings.Contains(err.Error(), "does not exist") {
+	if _, err := CreateFile(filepath.Join(dir, "missing"), nil, "dox.http", nil); err == nil || !strings.Contains(err.Error(), "does not exist") {
 		t.Errorf("CreateFile in a missing folder: %v", err)
+	}
+}
+
+// A folder inside the workspace that is a link to somewhere else: no new
+// request file (holding a token) is created there.
+func TestCreateFileRefusesAFolderLinkOut(t *testing.T) {
+	ws, elsewhere := t.TempDir(), t.TempDir()
+	link := filepath.Join(ws, "requests")
+	if err := os.Symlink(elsewhere, link); err != nil {
+		t.Skip("no symbolic links here:", err)
+	}
+	for _, err := range []error{
+		func() error { _, err := CreateFile(link, []string{ws}, "dox.http", []byte("x")); return err }(),
+		func() error { _, err := FreeName(link, []string{ws}, "dox.http"); return err }(),
+	} {
+		if err == nil || !strings.Contains(err.Error(), "leads out of the workspace") {
+			t.Errorf("a folder linked out of the workspace: %v", err)
+		}
+	}
+	if entries, _ := os.ReadDir(elsewhere); len(entries) != 0 {
+		t.Errorf("%d files created outside the workspace", len(entries))
+	}
+	if _, err := CreateFile(link, []string{elsewhere, ws}, "dox.http", []byte("x")); err != nil {
+		t.Errorf("a folder linked into another workspace folder: %v", err)
 	}
 }
 

@@ -16,6 +16,7 @@ package envfile
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -25,7 +26,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/doxls/doxls/internal/atomicfile"
+	"github.com/doxls/doxls/internal/userfile"
 )
 
 // File names the clients look for.
@@ -179,19 +180,25 @@ func isFile(p string) bool {
 	return err == nil && st.Mode().IsRegular()
 }
 
-// ReadFile reads an environment file; a missing file is empty. Errors name
-// the file.
+// ReadFile reads an environment file through userfile (a regular file up
+// to userfile.MaxSize); a missing file is empty. Errors name the file.
 func ReadFile(path string) ([]byte, bool, error) {
-	src, err := os.ReadFile(path)
+	src, _, err := userfile.Read(context.Background(), path, userfile.MaxSize)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil, false, nil
 	case err != nil:
-		return nil, false, fmt.Errorf("%s cannot be read: %v", path, atomicfile.Bare(err))
-	case !utf8.Valid(src):
-		return nil, true, fmt.Errorf("%s is not UTF-8 text; left untouched", path)
+		return nil, false, err
 	}
-	return src, true, nil
+	return src, true, checkText(path, src)
+}
+
+// checkText refuses a file that is not UTF-8.
+func checkText(path string, src []byte) error {
+	if !utf8.Valid(src) {
+		return fmt.Errorf("%s is not UTF-8 text; left untouched", path)
+	}
+	return nil
 }
 
 // Values lists the string values of every variable in src: for JSON, the

@@ -1,6 +1,7 @@
 package envfile
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -75,9 +76,10 @@ func TestLocateFollowsTheClientsSearchOrder(t *testing.T) {
 }
 
 func TestUpdateCreatesPrivatelyAndKeepsModes(t *testing.T) {
+	ctx := context.Background()
 	dir := t.TempDir()
 	p := filepath.Join(dir, PrivateJSON)
-	res, err := Update(p, FormatJSON, "dev", "doxToken", testToken)
+	res, err := Update(ctx, p, []string{dir}, FormatJSON, "dev", "doxToken", testToken)
 	if err != nil || !res.Changed || !res.Created {
 		t.Fatalf("Update on a new file: %+v %v", res, err)
 	}
@@ -87,14 +89,14 @@ func TestUpdateCreatesPrivatelyAndKeepsModes(t *testing.T) {
 	if err := os.Chmod(p, 0o640); err != nil {
 		t.Fatal(err)
 	}
-	res, err = Update(p, FormatJSON, "prod", "doxToken", testToken)
+	res, err = Update(ctx, p, []string{dir}, FormatJSON, "prod", "doxToken", testToken)
 	if err != nil || !res.Changed || res.Created {
 		t.Fatalf("Update on an existing file: %+v %v", res, err)
 	}
 	if st, _ := os.Stat(p); st.Mode().Perm() != 0o640 {
 		t.Errorf("mode after the edit %v, want 0640 kept", st.Mode().Perm())
 	}
-	if res, err = Update(p, FormatJSON, "prod", "doxToken", testToken); err != nil || res.Changed {
+	if res, err = Update(ctx, p, []string{dir}, FormatJSON, "prod", "doxToken", testToken); err != nil || res.Changed {
 		t.Errorf("the same token again: %+v %v", res, err)
 	}
 	entries, _ := os.ReadDir(dir)
@@ -105,7 +107,7 @@ func TestUpdateCreatesPrivatelyAndKeepsModes(t *testing.T) {
 	bad := filepath.Join(dir, "bad", PrivateJSON)
 	os.MkdirAll(filepath.Dir(bad), 0o755)
 	os.WriteFile(bad, []byte("{\"dev\": {,}}"), 0o600)
-	_, err = Update(bad, FormatJSON, "dev", "doxToken", testToken)
+	_, err = Update(ctx, bad, []string{dir}, FormatJSON, "dev", "doxToken", testToken)
 	if err == nil || !strings.HasPrefix(err.Error(), bad+" is not valid JSON (line 1, column 10)") || strings.Contains(err.Error(), testToken) {
 		t.Errorf("error for invalid JSON: %v", err)
 	}
@@ -115,6 +117,7 @@ func TestUpdateCreatesPrivatelyAndKeepsModes(t *testing.T) {
 }
 
 func TestUpdateFollowsASymlink(t *testing.T) {
+	ctx := context.Background()
 	dir := t.TempDir()
 	real := filepath.Join(dir, "secrets.env")
 	os.WriteFile(real, []byte("A=1\n"), 0o600)
@@ -122,7 +125,7 @@ func TestUpdateFollowsASymlink(t *testing.T) {
 	if err := os.Symlink(real, link); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Update(link, FormatDotenv, "", "doxToken", testToken); err != nil {
+	if _, err := Update(ctx, link, []string{dir}, FormatDotenv, "", "doxToken", testToken); err != nil {
 		t.Fatal(err)
 	}
 	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
@@ -130,6 +133,48 @@ func TestUpdateFollowsASymlink(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(real); string(b) != "A=1\ndoxToken="+testToken+"\n" {
 		t.Errorf("target = %q", redactIn(b))
+	}
+}
+
+// A repository can hold a .env that is a symbolic link to a file outside
+// it (git stores links): the token is not written there, nor into a file
+// reached through a linked folder, and the target keeps every byte.
+func TestUpdateRefusesALinkOutOfTheWorkspace(t *testing.T) {
+	ctx := context.Background()
+	ws, elsewhere := t.TempDir(), t.TempDir()
+	outside := filepath.Join(elsewhere, "profile")
+	os.WriteFile(outside, []byte("PATH=/usr/bin\n"), 0o644)
+	if err := os.Symlink(outside, filepath.Join(ws, Dotenv)); err != nil {
+		t.Skip("no symlinks here:", err)
+	}
+	if err := os.Symlink(elsewhere, filepath.Join(ws, "conf")); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{filepath.Join(ws, Dotenv), filepath.Join(ws, "conf", PrivateJSON)} {
+		_, err := Update(ctx, p, []string{ws}, FormatDotenv, "", "doxToken", testToken)
+		if err == nil || !strings.Contains(err.Error(), "leads out of the workspace") || !strings.HasPrefix(err.Error(), p+" ") {
+			t.Errorf("Update through %s: %v", p, err)
+		}
+	}
+	if b, _ := os.ReadFile(outside); string(b) != "PATH=/usr/bin\n" {
+		t.Errorf("the file outside the workspace now holds %q", redactIn(b))
+	}
+	if _, err := os.Stat(filepath.Join(elsewhere, PrivateJSON)); err == nil {
+		t.Error("an env file was created outside the workspace")
+	}
+}
+
+// A FIFO named .env never blocks a read or a write.
+func TestEnvFileThatIsAFIFO(t *testing.T) {
+	p := filepath.Join(t.TempDir(), Dotenv)
+	if err := mkfifo(p); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	if _, _, err := ReadFile(p); err == nil || !strings.Contains(err.Error(), "named pipe") {
+		t.Errorf("ReadFile: %v", err)
+	}
+	if _, err := Update(context.Background(), p, []string{filepath.Dir(p)}, FormatDotenv, "", "doxToken", testToken); err == nil || !strings.Contains(err.Error(), "named pipe") {
+		t.Errorf("Update: %v", err)
 	}
 }
 

@@ -224,3 +224,55 @@ func TestHookEnvironmentDoesNotMisleadGit(t *testing.T) {
 	t.Setenv("GIT_INDEX_FILE", filepath.Join(other.dir, ".git", "index"))
 	expect(t, New(), map[string]State{p: Untracked})
 }
+
+// A path is one rule: a line break in it would add a rule of the caller's
+// choosing ("!dox-key.json" takes the key back in), so it is refused and
+// .gitignore keeps every byte.
+func TestIgnoreRefusesPathsThatWouldAddRules(t *testing.T) {
+	r := newRepo(t)
+	r.write(".gitignore", "dox-key.json\n")
+	for _, name := range []string{"a.http\n!dox-key.json", "a.http\r!dox-key.json", "esc\x1b.http", "del\x7f.http"} {
+		_, err := New().Ignore(context.Background(), filepath.Join(r.dir, name), false)
+		if err == nil || !strings.Contains(err.Error(), "cannot express") || strings.ContainsAny(err.Error(), "\r\n") {
+			t.Errorf("Ignore(%q): %q", name, err)
+		}
+	}
+	if b, _ := os.ReadFile(filepath.Join(r.dir, ".gitignore")); string(b) != "dox-key.json\n" {
+		t.Errorf(".gitignore = %q", b)
+	}
+	for in, want := range map[string]string{"#x": `\#x`, "!x": `\!x`, "a/!b": `a/\!b`, `a\b*?[c]`: `a\\b\*\?\[c]`, "sp  ": `sp\ \ `} {
+		if got, err := escapePattern(in); err != nil || got != want {
+			t.Errorf("escapePattern(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+}
+
+// git rm --cached failing after .gitignore changed (here: another git
+// holds the index lock) leaves .gitignore as it was, or removes the one
+// doxls created.
+func TestIgnoreRollsBackWhenUntrackFails(t *testing.T) {
+	for _, existing := range []bool{true, false} {
+		r := newRepo(t)
+		if existing {
+			r.write(".gitignore", "*.log\r\n")
+		}
+		tracked := r.write("dox.http", "GET /\n")
+		r.git("add", "dox.http")
+		r.git("commit", "-q", "-m", "requests")
+		lock := filepath.Join(r.dir, ".git", "index.lock")
+		if err := os.WriteFile(lock, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		c := New()
+		_, err := c.Ignore(context.Background(), tracked, true)
+		if err == nil || !strings.Contains(err.Error(), "rm --cached") {
+			t.Errorf("Ignore with a locked index: %v", err)
+		}
+		b, rerr := os.ReadFile(filepath.Join(r.dir, ".gitignore"))
+		if existing && string(b) != "*.log\r\n" || !existing && rerr == nil {
+			t.Errorf("after the failed edit .gitignore = %q (%v)", b, rerr)
+		}
+		os.Remove(lock)
+		expect(t, c, map[string]State{tracked: Tracked})
+	}
+}

@@ -1,11 +1,15 @@
 package gitcheck
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/doxls/doxls/internal/userfile"
 )
 
 // IgnoreResult says what Ignore did.
@@ -40,33 +44,47 @@ func (c *Checker) Ignore(ctx context.Context, path string, untrack bool) (Ignore
 	}
 	res.GitIgnore = nearestGitIgnore(s.Root, s.Rel)
 	rel, _ := filepath.Rel(filepath.Dir(res.GitIgnore), filepath.Join(s.Root, filepath.FromSlash(s.Rel)))
-	res.Pattern = "/" + escapePattern(filepath.ToSlash(rel))
-	if err := appendLine(res.GitIgnore, res.Pattern); err != nil {
-		return res, err
+	pattern, err := escapePattern(filepath.ToSlash(rel))
+	if err != nil {
+		return IgnoreResult{}, fmt.Errorf("%q cannot be added to %s: %v", path, res.GitIgnore, err)
+	}
+	res.Pattern = "/" + pattern
+	undo, err := appendLine(ctx, res.GitIgnore, s.Root, res.Pattern)
+	if err != nil {
+		return IgnoreResult{}, err
+	}
+	// From here on a failure takes the line out again: a half-done edit
+	// would leave the user believing the file is handled.
+	fail := func(err error) (IgnoreResult, error) {
+		c.Forget(path)
+		if uerr := undo(); uerr != nil {
+			return IgnoreResult{}, fmt.Errorf("%v; and %v", err, uerr)
+		}
+		return IgnoreResult{}, fmt.Errorf("%v; %s is as it was", err, res.GitIgnore)
+	}
+	// Ask git whether the rule took, whatever the index says.
+	r, err := c.git(ctx, s.Root, nil, "check-ignore", "-q", "--no-index", "--", s.Rel)
+	if err != nil {
+		return fail(err)
+	}
+	if r.code != 0 {
+		return fail(fmt.Errorf("git does not ignore %s even with %s in %s; check the rules there", s.Rel, res.Pattern, res.GitIgnore))
 	}
 	if s.State == Tracked {
 		if untrack {
 			r, err := c.git(ctx, s.Root, nil, "rm", "--cached", "--quiet", "--", literal(s.Rel))
-			if err != nil {
-				return res, err
+			if err == nil && r.code != 0 {
+				err = r.fail("rm --cached")
 			}
-			if r.code != 0 {
-				return res, r.fail("rm --cached")
+			if err != nil {
+				return fail(err)
 			}
 			res.Untracked = true
 		} else {
 			res.StillTracked = true
 		}
 	}
-	// Ask git whether the rule took, whatever the index says.
-	r, err := c.git(ctx, s.Root, nil, "check-ignore", "-q", "--no-index", "--", s.Rel)
-	if err != nil {
-		return res, err
-	}
 	c.Forget(path)
-	if r.code != 0 {
-		return res, fmt.Errorf("added %s to %s, but git still does not ignore %s; check the rules there", res.Pattern, res.GitIgnore, s.Rel)
-	}
 	return res, nil
 }
 
@@ -88,11 +106,15 @@ func nearestGitIgnore(root, rel string) string {
 
 // escapePattern makes a path match itself only: gitignore treats *, ?, [
 // and \ as glob characters, a leading # or ! specially and trailing
-// spaces as nothing.
-func escapePattern(p string) string {
+// spaces as nothing. A line break or another control character cannot be
+// written in a pattern at all (it would start a new rule, such as
+// "!dox-key.json"), so such a path is refused.
+func escapePattern(p string) (string, error) {
 	var b strings.Builder
 	for i := 0; i < len(p); i++ {
 		switch c := p[i]; {
+		case c < 0x20 || c == 0x7f:
+			return "", fmt.Errorf("the path holds a line break or control character (%q), which a .gitignore pattern cannot express", c)
 		case strings.IndexByte(`*?[\`, c) >= 0:
 			b.WriteByte('\\')
 			b.WriteByte(c)
@@ -107,56 +129,56 @@ func escapePattern(p string) string {
 	if t := strings.TrimRight(s, " "); len(t) < len(s) {
 		s = t + strings.Repeat(`\ `, len(s)-len(t))
 	}
-	return s
+	return s, nil
 }
 
-// appendLine adds line to the file at p (created when missing), with the
-// file's own line ending, replacing it atomically.
-func appendLine(p, line string) error {
-	old, err := os.ReadFile(p)
-	if err != nil && !os.IsNotExist(err) {
-		return fmt.Errorf("%s cannot be read: %v", p, pathError(err))
-	}
-	eol := "\n"
-	if i := strings.IndexByte(string(old), '\n'); i > 0 && old[i-1] == '\r' {
-		eol = "\r\n"
-	}
-	text := string(old)
-	if text != "" && !strings.HasSuffix(text, "\n") {
-		text += eol
-	}
-	text += line + eol
-	mode := os.FileMode(0o644)
-	if st, err := os.Stat(p); err == nil {
-		mode = st.Mode().Perm()
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(p), ".gitignore.doxls-*")
+// appendLine adds line to the .gitignore at p (created when missing), with
+// the file's own line ending, through userfile: a regular file, replaced
+// atomically, never written through a link that leads out of the work tree
+// root. undo restores the file as it was, unless it changed meanwhile.
+func appendLine(ctx context.Context, p, root, line string) (undo func() error, err error) {
+	var old, written []byte
+	res, err := userfile.Update(ctx, p, []string{root}, func(src []byte, _ bool) ([]byte, error) {
+		old = src
+		eol := "\n"
+		if i := bytes.IndexByte(src, '\n'); i > 0 && src[i-1] == '\r' {
+			eol = "\r\n"
+		}
+		text := string(src)
+		if text != "" && !strings.HasSuffix(text, "\n") {
+			text += eol
+		}
+		written = []byte(text + line + eol)
+		return written, nil
+	})
 	if err != nil {
-		return fmt.Errorf("%s cannot be written: %v", p, pathError(err))
+		return nil, err
 	}
-	_, werr := tmp.WriteString(text)
-	if werr == nil {
-		werr = tmp.Chmod(mode)
+	undo = func() error {
+		// A fresh context: the undo must happen even when ctx ended.
+		bg := context.WithoutCancel(ctx)
+		if res.Created {
+			cur, _, err := userfile.Read(bg, res.Target, userfile.MaxSize)
+			if err == nil && bytes.Equal(cur, written) {
+				err = os.Remove(res.Target)
+			} else if err == nil {
+				err = errors.New("it changed meanwhile")
+			}
+			if err != nil {
+				return fmt.Errorf("%s could not be removed again (%v)", p, userfile.Bare(err))
+			}
+			return nil
+		}
+		_, err := userfile.Update(bg, p, []string{root}, func(cur []byte, _ bool) ([]byte, error) {
+			if !bytes.Equal(cur, written) {
+				return nil, errors.New("it changed meanwhile")
+			}
+			return old, nil
+		})
+		if err != nil {
+			return fmt.Errorf("the line %s could not be taken out of %s again (%v)", line, p, err)
+		}
+		return nil
 	}
-	if cerr := tmp.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Rename(tmp.Name(), p)
-	}
-	if werr != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("%s cannot be written: %v", p, pathError(werr))
-	}
-	return nil
-}
-
-func pathError(err error) error {
-	if pe, ok := err.(*os.PathError); ok {
-		return pe.Err
-	}
-	if le, ok := err.(*os.LinkError); ok {
-		return le.Err
-	}
-	return err
+	return undo, nil
 }

@@ -2,58 +2,38 @@ package httpfile
 
 import (
 	"bytes"
-	"errors"
+	"context"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"unicode/utf8"
 
-	"github.com/doxls/doxls/internal/atomicfile"
+	"github.com/doxls/doxls/internal/userfile"
 )
 
-// EditFile plans and applies the edits to the file at path in place: it
-// writes beside the file, syncs and renames, keeping the file mode. A file
-// that is unreadable or not UTF-8 is left untouched and reported.
-//
-// Errors are one line that names the file (as given). A symbolic link is
-// followed: the file it points to is replaced, the link stays. When the file
-// changes or disappears while it is being edited, it is left alone.
-func EditFile(path string, opts Options) (Plan, error) {
-	target, err := filepath.EvalSymlinks(path)
+// EditFile plans and applies the edits to the request file at path in
+// place, through userfile (docs/security-files.md): a regular file up to
+// userfile.MaxSize, replaced atomically with its mode kept. A symbolic
+// link is followed only to a file inside roots (on the command line, the
+// current folder). A file that is unreadable or not UTF-8 is left
+// untouched and reported; one that changes while it is edited is left
+// alone. Errors are one line that names the file (as given) and never
+// quote its content.
+func EditFile(ctx context.Context, path string, roots []string, opts Options) (Plan, error) {
+	var plan Plan
+	_, err := userfile.Update(ctx, path, roots, func(src []byte, exists bool) ([]byte, error) {
+		if !exists {
+			return nil, fmt.Errorf("%s does not exist", path)
+		}
+		if !utf8.Valid(src) {
+			line, col := firstInvalid(src)
+			return nil, fmt.Errorf("%s is not UTF-8 text (line %d, byte %d); left untouched", path, line, col)
+		}
+		plan = PlanEdits(src, opts)
+		return Apply(src, plan.Edits), nil
+	})
 	if err != nil {
-		return Plan{}, readError(path, err)
-	}
-	before, err := os.Stat(target)
-	if err != nil {
-		return Plan{}, readError(path, err)
-	}
-	if before.IsDir() {
-		return Plan{}, fmt.Errorf("%s is a directory, not a request file", path)
-	}
-	src, err := os.ReadFile(target)
-	if err != nil {
-		return Plan{}, readError(path, err)
-	}
-	if !utf8.Valid(src) {
-		line, col := firstInvalid(src)
-		return Plan{}, fmt.Errorf("%s is not UTF-8 text (line %d, byte %d); left untouched", path, line, col)
-	}
-	plan := PlanEdits(src, opts)
-	if len(plan.Edits) == 0 {
-		return plan, nil
-	}
-	if err := atomicfile.Replace(path, target, before, Apply(src, plan.Edits), 0); err != nil {
 		return Plan{}, err
 	}
 	return plan, nil
-}
-
-func readError(path string, err error) error {
-	if errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("%s does not exist", path)
-	}
-	return fmt.Errorf("%s cannot be read: %v", path, atomicfile.Bare(err))
 }
 
 // firstInvalid returns the 1-based line and byte column of the first byte

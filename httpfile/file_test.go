@@ -1,6 +1,7 @@
 package httpfile
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -27,7 +28,7 @@ func writeFile(t *testing.T, dir, name, content string, mode os.FileMode) string
 func TestEditFileReplacesAtomicallyAndKeepsTheMode(t *testing.T) {
 	dir := t.TempDir()
 	path := writeFile(t, dir, "dox.http", doxRequest, 0o640)
-	plan, err := EditFile(path, fileOpts)
+	plan, err := EditFile(context.Background(), path, nil, fileOpts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +55,7 @@ func TestEditFileWithNothingToDoDoesNotWrite(t *testing.T) {
 	if err := os.Chtimes(path, old, old); err != nil {
 		t.Fatal(err)
 	}
-	plan, err := EditFile(path, fileOpts)
+	plan, err := EditFile(context.Background(), path, nil, fileOpts)
 	if err != nil || len(plan.Edits) != 0 || len(plan.Skipped) != 1 {
 		t.Fatalf("EditFile = %d edits, %d skipped, %v; want 0, 1, nil", len(plan.Edits), len(plan.Skipped), err)
 	}
@@ -70,7 +71,7 @@ func TestEditFileFollowsSymlinks(t *testing.T) {
 	if err := os.Symlink("real.http", link); err != nil {
 		t.Skip("no symlinks here:", err)
 	}
-	if _, err := EditFile(link, fileOpts); err != nil {
+	if _, err := EditFile(context.Background(), link, []string{dir}, fileOpts); err != nil {
 		t.Fatal(err)
 	}
 	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
@@ -89,7 +90,7 @@ func TestEditFileLeavesBadFilesUntouched(t *testing.T) {
 	}{
 		{"not UTF-8", writeFile(t, dir, "latin1.http", latin1, 0o644), "latin1.http is not UTF-8 text (line 1, byte 5); left untouched"},
 		{"missing", filepath.Join(dir, "gone.http"), "gone.http does not exist"},
-		{"a folder", filepath.Join(dir, "folder.http"), "folder.http is a directory, not a request file"},
+		{"a folder", filepath.Join(dir, "folder.http"), "folder.http is a folder, not a regular file; doxls reads and writes only regular files"},
 	}
 	if err := os.Mkdir(filepath.Join(dir, "folder.http"), 0o755); err != nil {
 		t.Fatal(err)
@@ -101,7 +102,7 @@ func TestEditFileLeavesBadFilesUntouched(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before, _ := os.ReadFile(tt.path)
-			plan, err := EditFile(tt.path, fileOpts)
+			plan, err := EditFile(context.Background(), tt.path, nil, fileOpts)
 			if err == nil {
 				t.Fatalf("no error; plan %d edits", len(plan.Edits))
 			}

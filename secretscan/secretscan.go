@@ -19,6 +19,7 @@ import (
 	"github.com/doxls/doxls/envfile"
 	"github.com/doxls/doxls/gitcheck"
 	"github.com/doxls/doxls/httpfile"
+	"github.com/doxls/doxls/internal/userfile"
 )
 
 // Kind is what a file holds.
@@ -160,7 +161,9 @@ func classify(p string, e fs.DirEntry) (Kind, int) {
 	if err != nil || !info.Mode().IsRegular() || info.Size() > maxFile {
 		return "", 0
 	}
-	src, err := os.ReadFile(p)
+	// Through userfile: a file swapped for a FIFO since the walk saw it
+	// must not hang the scan (docs/security-files.md).
+	src, _, err := userfile.Read(context.Background(), p, maxFile)
 	if err != nil {
 		return "", 0
 	}

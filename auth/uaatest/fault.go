@@ -1,10 +1,13 @@
 package uaatest
 
 import (
+	"encoding/base64"
 	"fmt"
 	"math"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -21,12 +24,14 @@ const (
 	Fault404                   // 404 HTML
 	FaultTruncated             // 200 with a JSON body cut in the middle
 	FaultNoExpiresIn           // a valid answer without expires_in
+	FaultExpiresIn             // a valid answer whose expires_in is Fault.ExpiresIn (raw JSON: "\"NaN\"", "1e999")
+	FaultEcho                  // 400 whose error_description echoes the credentials the client sent, in every encoding a server might
 )
 
 // String names the kind, for test failure messages.
 func (k FaultKind) String() string {
 	names := [...]string{"FaultNone", "Fault500", "Fault503", "Fault429", "FaultHang",
-		"FaultHTML", "Fault404", "FaultTruncated", "FaultNoExpiresIn"}
+		"FaultHTML", "Fault404", "FaultTruncated", "FaultNoExpiresIn", "FaultExpiresIn", "FaultEcho"}
 	if k >= 0 && int(k) < len(names) {
 		return names[k]
 	}
@@ -38,6 +43,7 @@ type Fault struct {
 	Kind       FaultKind
 	Count      int
 	RetryAfter time.Duration // for Fault429: sent as whole seconds, rounded up; 0 sends no Retry-After
+	ExpiresIn  string        // for FaultExpiresIn: the raw JSON value of expires_in
 }
 
 // SetFault injects a fault. It replaces any fault set before; hung requests
@@ -110,6 +116,8 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f Fault, rel
 		writeHTML(w, http.StatusNotFound, notFoundPage)
 	case FaultTruncated:
 		s.writeTruncated(w)
+	case FaultEcho:
+		writeEcho(w, r)
 	default:
 		return false
 	}
@@ -151,3 +159,32 @@ const notFoundPage = `<!DOCTYPE html>
 <body><h1>404 Not Found</h1><p>The requested resource could not be found.</p></body>
 </html>
 `
+
+// writeEcho answers as a debugging proxy or a careless OAuth server does:
+// the request's credentials come back in the error text, as sent (the
+// Basic header), decoded, URL-encoded both ways and in Base64.
+func writeEcho(w http.ResponseWriter, r *http.Request) {
+	_ = r.ParseForm()
+	h := r.Header.Get("Authorization")
+	var secret, id string
+	if raw, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(h, "Basic ")); err == nil {
+		id, secret, _ = strings.Cut(string(raw), ":")
+		if u, err := url.QueryUnescape(secret); err == nil {
+			secret = u
+		}
+		if u, err := url.QueryUnescape(id); err == nil {
+			id = u
+		}
+	}
+	if secret == "" {
+		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
+	}
+	desc := fmt.Sprintf("Bad request from %s: header %q, secret %s, query-escaped %s, path-escaped %s, lower-case %s, base64 %s, basic %s",
+		id, h, secret, url.QueryEscape(secret), url.PathEscape(secret), hexLower.Replace(url.QueryEscape(secret)),
+		base64.StdEncoding.EncodeToString([]byte(secret)), base64.RawURLEncoding.EncodeToString([]byte(id+":"+secret)))
+	writeJSON(w, http.StatusBadRequest, oauthError{"invalid_request", desc})
+}
+
+// hexLower writes the escapes of a URL-encoded secret in lower case, as
+// some servers do.
+var hexLower = strings.NewReplacer("%2B", "%2b", "%2F", "%2f", "%3D", "%3d", "%3A", "%3a", "%7C", "%7c")

@@ -95,8 +95,15 @@ func (s *Server) handleToken(mtls bool) http.HandlerFunc {
 			writeJSON(w, http.StatusInternalServerError, oauthError{"server_error", "Token signing failed"})
 			return
 		}
-		if f.Kind == FaultNoExpiresIn {
+		switch f.Kind {
+		case FaultNoExpiresIn:
 			answer.ExpiresIn = nil
+		case FaultExpiresIn:
+			writeJSON(w, http.StatusOK, struct {
+				tokenAnswer
+				ExpiresIn json.RawMessage `json:"expires_in"`
+			}{answer, json.RawMessage(f.ExpiresIn)})
+			return
 		}
 		writeJSON(w, http.StatusOK, answer)
 	}

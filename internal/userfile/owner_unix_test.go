@@ -1,6 +1,6 @@
 //go:build unix
 
-package atomicfile
+package userfile
 
 import (
 	"os"
@@ -23,7 +23,7 @@ func TestReplaceKeepsTheOwner(t *testing.T) {
 		t.Fatal(err)
 	}
 	before, _ := os.Stat(path)
-	if err := Replace("dox.http", path, before, []byte("new"), 0o600); err != nil {
+	if err := Replace("dox.http", path, before, []byte("new")); err != nil {
 		t.Fatal(err)
 	}
 	after, _ := os.Stat(path)
