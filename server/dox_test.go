@@ -354,3 +354,17 @@ func TestDoxNeverCallsAForeignHost(t *testing.T) {
 		t.Errorf("the foreign host was contacted %d times", n)
 	}
 }
+
+func TestDoxNewRequestFileUsesTheInstancesFirstClient(t *testing.T) {
+	e, c := doxEnv(t, uaatest.Options{APIClients: []uaatest.APIClient{{ID: "c_00", Name: "Client 00"}, {ID: "c_01", Name: "Client 01"}}})
+	// The 300 ms budget holds for the new file too: warm the cache first.
+	text, pos := position("GET " + e.apiURL() + "/document/jobs?clientId=|\n")
+	c.complete(c.open(filepath.Join(e.dir, "warm.http"), text), pos, true)
+	if err := c.command("doxls.newRequestFile", map[string]any{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	got := readFile(t, filepath.Join(e.dir, "dox.http"))
+	if !strings.Contains(got, `{"clientId": "c_00", "documentType": "invoice"`) {
+		t.Errorf("the new file's upload is not for c_00")
+	}
+}

@@ -207,7 +207,10 @@ func newServer(opts Options, log *zap.Logger) *Server {
 		Status:   s.status,
 		Settings: s.Settings,
 		Progress: s.progress,
-		Git:      gitcheck.New(),
+		DoxClient: func(ctx context.Context, key *auth.ServiceKey) string {
+			return doxapi.StarterClient(s.doxData(ctx, key).Clients)
+		},
+		Git: gitcheck.New(),
 	}
 	s.methods()
 	return s

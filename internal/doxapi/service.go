@@ -210,20 +210,28 @@ func (s *Service) fetch(ctx context.Context, t Target) (Data, error) {
 	if err := s.get(ctx, t, "/capabilities", &d.Capabilities); err != nil {
 		return Data{}, err
 	}
+	var err error
+	d.Clients, err = s.Clients(ctx, t)
+	return d, err
+}
+
+// Clients reads the clients of the instance now, without the cache.
+func (s *Service) Clients(ctx context.Context, t Target) ([]Client, error) {
+	var out []Client
 	for page := range maxClientPages {
 		var body struct {
 			Payload []Client `json:"payload"`
 		}
 		q := "/clients?limit=" + strconv.Itoa(clientPage) + "&offset=" + strconv.Itoa(page*clientPage)
 		if err := s.get(ctx, t, q, &body); err != nil {
-			return Data{}, err
+			return nil, err
 		}
-		d.Clients = append(d.Clients, body.Payload...)
+		out = append(out, body.Payload...)
 		if len(body.Payload) < clientPage {
 			break
 		}
 	}
-	return d, nil
+	return out, nil
 }
 
 // Job reads one job now, without the cache's budget, and files it for

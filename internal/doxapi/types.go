@@ -92,3 +92,21 @@ type Data struct {
 	Clients      []Client
 	Capabilities Capabilities
 }
+
+// DefaultClient is the client a fresh DOX instance has.
+const DefaultClient = "default"
+
+// StarterClient is the client a new request file uploads for: "default"
+// when the instance has it (or when its clients are not known), else the
+// instance's first client.
+func StarterClient(clients []Client) string {
+	for _, c := range clients {
+		if c.ID == DefaultClient {
+			return DefaultClient
+		}
+	}
+	if len(clients) > 0 && clients[0].ID != "" {
+		return clients[0].ID
+	}
+	return DefaultClient
+}
