@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 time=${1:-20s}
-for pkg in ./auth ./httpfile ./envfile ./server; do
+for pkg in ./auth ./httpfile ./envfile ./internal/lspconn; do
 	for target in $(go test -list '^Fuzz' "$pkg" | grep '^Fuzz'); do
 		echo "== $pkg $target ($time)"
 		go test -run '^$' -fuzz "^${target}\$" -fuzztime "$time" "$pkg"

@@ -4,10 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 
-	fastjson "github.com/segmentio/encoding/json"
 	"go.lsp.dev/protocol"
 	"go.uber.org/zap"
 
@@ -34,7 +32,7 @@ func (e *editor) ResourceCreate() bool {
 }
 
 // ApplyEdit sends workspace/applyEdit and waits for the answer
-// (protocol.Client.ApplyEdit cannot decode {"applied": true}, DESIGN.md §8).
+// (protocol.Client.ApplyEdit cannot decode {"applied": true}, docs/transport.md).
 func (e *editor) ApplyEdit(ctx context.Context, label string, edit protocol.WorkspaceEdit) error {
 	return e.apply(ctx, label, edit, editSize(edit))
 }
@@ -74,15 +72,8 @@ func (e *editor) apply(ctx context.Context, label string, edit any, size int) er
 		Applied       bool   `json:"applied"`
 		FailureReason string `json:"failureReason"`
 	}
-	e.stream.mem.expect(size)
-	params, err := fastjson.Append(make([]byte, 0, size), struct {
-		Label string `json:"label,omitempty"`
-		Edit  any    `json:"edit"`
-	}{label, edit}, fastjson.SortMapKeys)
-	if err != nil {
-		return fmt.Errorf("encoding the edit: %w", err)
-	}
-	if err := e.stream.Call(ctx, "workspace/applyEdit", json.RawMessage(params), &res); err != nil {
+	params := applyEditParams{Label: label, Edit: edit, size: size}
+	if err := e.conn.Call(ctx, "workspace/applyEdit", params, &res); err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -98,6 +89,16 @@ func (e *editor) apply(ctx context.Context, label string, edit any, size int) er
 	return nil
 }
 
+// applyEditParams are the params of workspace/applyEdit; their size lets
+// the connection make room before encoding (lspconn.Sizer).
+type applyEditParams struct {
+	Label string `json:"label,omitempty"`
+	Edit  any    `json:"edit"`
+	size  int
+}
+
+func (p applyEditParams) JSONSize() int { return p.size }
+
 // progress shows work-done progress around fn when the client supports it.
 func (s *Server) progress(ctx context.Context, title string, fn func() error) error {
 	s.mu.Lock()
@@ -109,7 +110,7 @@ func (s *Server) progress(ctx context.Context, title string, fn func() error) er
 	var b [8]byte
 	_, _ = rand.Read(b[:])
 	token := "doxls-" + hex.EncodeToString(b[:])
-	if err := s.stream.Call(ctx, "window/workDoneProgress/create", map[string]string{"token": token}, nil); err != nil {
+	if err := s.conn.Call(ctx, "window/workDoneProgress/create", map[string]string{"token": token}, nil); err != nil {
 		s.log.Debug("progress refused", zap.Error(err))
 		return fn()
 	}

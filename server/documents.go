@@ -12,6 +12,7 @@ import (
 	"go.lsp.dev/protocol"
 
 	"github.com/doxls/doxls/commands"
+	"github.com/doxls/doxls/internal/lspconn"
 )
 
 // documents holds the open documents. Text is kept as bytes exactly as the
@@ -61,7 +62,7 @@ func (d *documents) remove(uri protocol.DocumentURI) {
 // told from an edit at 0:0 (DESIGN.md §8).
 type textChange struct {
 	Range *protocol.Range `json:"range"`
-	Text  docText         `json:"text"`
+	Text  lspconn.Text    `json:"text"`
 }
 
 func (s *Server) didOpen(ctx context.Context, raw json.RawMessage) error {
@@ -69,7 +70,7 @@ func (s *Server) didOpen(ctx context.Context, raw json.RawMessage) error {
 		TextDocument struct {
 			URI     protocol.DocumentURI `json:"uri"`
 			Version int32                `json:"version"`
-			Text    docText              `json:"text"`
+			Text    lspconn.Text         `json:"text"`
 		} `json:"textDocument"`
 	}
 	if err := fastjson.Unmarshal(raw, &p); err != nil {

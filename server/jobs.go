@@ -189,7 +189,7 @@ func (s *Server) jobProgress(ctx context.Context, title string, fn func(report f
 		return fn(func(string) {})
 	}
 	token := fmt.Sprintf("doxls-job-%d", time.Now().UnixNano())
-	if err := s.stream.Call(ctx, "window/workDoneProgress/create", map[string]string{"token": token}, nil); err != nil {
+	if err := s.conn.Call(ctx, "window/workDoneProgress/create", map[string]string{"token": token}, nil); err != nil {
 		s.log.Debug("progress refused", zap.Error(err))
 		return fn(func(string) {})
 	}

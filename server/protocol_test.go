@@ -184,6 +184,56 @@ func TestMalformedInputKeepsTheServerUp(t *testing.T) {
 	}
 }
 
+// Broken frames are answered with -32700 and skipped up to the next
+// Content-Length; the server reads on and stays up.
+func TestFramingErrorsKeepTheServerUp(t *testing.T) {
+	r := startRaw(t, t.TempDir())
+	r.send(initialize)
+	r.reply()
+	hover := func(id int) string {
+		return fmt.Sprintf(`{"jsonrpc":"2.0","id":%d,"method":"textDocument/hover","params":{"textDocument":{"uri":"file:///none.http"},"position":{"line":0,"character":0}}}`, id)
+	}
+	for i, broken := range []struct{ name, frame string }{
+		{"a Content-Length that is not a number", "Content-Length: 12abc\r\n\r\n" + hover(90)},
+		{"a negative Content-Length", "Content-Length: -5\r\n\r\n" + hover(91)},
+		{"no Content-Length", "Content-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n" + hover(92)},
+		{"no header at all", hover(93)},
+		{"a header line of 1 MiB", "X-Pad: " + strings.Repeat("x", 1<<20) + "\r\n\r\n" + hover(94)},
+		{"a header line that is not Name: value", "Content-Length 40\r\n\r\n" + hover(95)},
+	} {
+		if _, err := io.WriteString(r.in, broken.frame); err != nil {
+			t.Fatal(err)
+		}
+		msg := r.reply()
+		e, _ := msg["error"].(map[string]any)
+		if e == nil || e["code"] != float64(-32700) || msg["id"] != nil {
+			t.Errorf("%s: answered %v, want error -32700 with id null", broken.name, msg)
+		}
+		r.send(hover(i + 2))
+		if msg := r.reply(); msg["error"] != nil || msg["id"] != float64(i+2) {
+			t.Fatalf("%s: the next request got %v, want its answer", broken.name, msg)
+		}
+	}
+	// A body above the cap is skipped exactly: its length is known.
+	big := 65<<20 + 1
+	if _, err := fmt.Fprintf(r.in, "Content-Length: %d\r\n\r\n", big); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		chunk := []byte(strings.Repeat(" ", 1<<20))
+		for n := big; n > 0; n -= len(chunk) {
+			_, _ = r.in.Write(chunk[:min(n, len(chunk))])
+		}
+		r.send(hover(99))
+	}()
+	if msg := r.reply(); msg["error"] == nil || !strings.Contains(fmt.Sprint(msg["error"]), "limit") {
+		t.Errorf("a body of %d bytes: answered %v, want an error naming the limit", big, msg)
+	}
+	if msg := r.reply(); msg["id"] != float64(99) || msg["error"] != nil {
+		t.Errorf("after the large body: %v, want the answer to request 99", msg)
+	}
+}
+
 func TestExitStatus(t *testing.T) {
 	t.Run("exit without shutdown", func(t *testing.T) {
 		r := startRaw(t, t.TempDir())

@@ -1,27 +1,27 @@
 // Package server is the doxls language server: lifecycle, documents,
 // settings, hover, code lens, diagnostics, token status and auto-refresh,
-// on top of the commands package. It dispatches JSON-RPC itself (see
-// handler.go) rather than through protocol.ServerDispatcher, whose
-// lifecycle and cancellation handling do not fit (DESIGN.md §8).
+// on top of the commands package. The connection (framing, dispatch,
+// cancellation, the calls to the client, memory) is internal/lspconn;
+// handler.go routes its requests and notifications to the features, in
+// place of protocol.ServerDispatcher, whose lifecycle and cancellation
+// handling do not fit (docs/transport.md).
 package server
 
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"sync"
 
-	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
 	"go.uber.org/zap"
-	"go.uber.org/zap/zapcore"
 
 	"github.com/doxls/doxls/auth"
 	"github.com/doxls/doxls/commands"
 	"github.com/doxls/doxls/gitcheck"
 	"github.com/doxls/doxls/internal/doxapi"
+	"github.com/doxls/doxls/internal/lspconn"
 )
 
 // Options configure Run.
@@ -53,13 +53,24 @@ func Run(ctx context.Context, opts Options) error {
 	}
 
 	s := newServer(opts, log)
-	s.stream = newStream(opts.In, opts.Out, closerFunc(func() error { return nil }), newMemory(os.Getenv("GOMEMLIMIT")), s.notify)
-	conn := jsonrpc2.NewConn(s.stream)
-	s.conn = conn
-	conn.Go(ctx, s.handle)
+	s.conn = lspconn.New(opts.In, opts.Out, lspconn.Config{
+		Call:      s.call,
+		Notify:    s.notify,
+		InOrder:   inOrder,
+		Log:       log,
+		SmallHeap: true,
+		Getenv:    os.Getenv, // GOMEMLIMIT is the process's, not the session's
+	})
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // the requests still running when the client exits
+	served := make(chan error, 1)
+	go func() { served <- s.conn.Serve(ctx) }()
 
 	select {
-	case <-conn.Done():
+	case err := <-served:
+		if err != nil {
+			log.Warn("the connection to the client failed", zap.Error(err))
+		}
 	case <-s.exited:
 	case <-ctx.Done():
 	}
@@ -70,73 +81,9 @@ func Run(ctx context.Context, opts Options) error {
 	return ErrNoShutdown
 }
 
-type closerFunc func() error
-
-func (f closerFunc) Close() error { return f() }
-
-func newLogger(opts Options) (*zap.Logger, func(), error) {
-	level := zapcore.WarnLevel
-	if opts.LogLevel != "" {
-		if err := level.UnmarshalText([]byte(opts.LogLevel)); err != nil {
-			return nil, nil, fmt.Errorf("--log-level %q: use debug, info, warn or error", opts.LogLevel)
-		}
-	}
-	var out zapcore.WriteSyncer
-	closeFn := func() {}
-	if opts.LogFile != "" {
-		f, err := os.OpenFile(opts.LogFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-		if err != nil {
-			return nil, nil, fmt.Errorf("--log-file: %w", err)
-		}
-		w := &lockedWriter{w: f}
-		out = zapcore.AddSync(w)
-		closeFn = func() {
-			w.close()
-			f.Close()
-		}
-	} else {
-		w := opts.LogOut
-		if w == nil {
-			w = io.Discard
-		}
-		out = zapcore.AddSync(&lockedWriter{w: w})
-	}
-	enc := zap.NewProductionEncoderConfig()
-	enc.EncodeTime = zapcore.ISO8601TimeEncoder
-	core := zapcore.NewCore(zapcore.NewConsoleEncoder(enc), out, level)
-	// zap reports its own troubles on stderr by default; with --log-file
-	// stderr is the user's terminal or the editor's output panel.
-	return zap.New(core, zap.ErrorOutput(out)), closeFn, nil
-}
-
-// lockedWriter keeps concurrent log lines whole on a shared writer. Once
-// closed it drops lines: work the session cancelled may still log while it
-// winds down, after Run has closed the log file.
-type lockedWriter struct {
-	mu     sync.Mutex
-	w      io.Writer
-	closed bool
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.closed {
-		return len(p), nil
-	}
-	return l.w.Write(p)
-}
-
-func (l *lockedWriter) close() {
-	l.mu.Lock()
-	l.closed = true
-	l.mu.Unlock()
-}
-
 // Server is one LSP session.
 type Server struct {
-	conn    jsonrpc2.Conn
-	stream  *stream
+	conn    *lspconn.Conn
 	log     *zap.Logger
 	version string
 	getenv  func(string) string
@@ -150,7 +97,6 @@ type Server struct {
 	state    state
 	caps     clientCaps
 	settings commands.Settings
-	inflight map[string]context.CancelFunc
 	pending  []protocol.ShowMessageParams // messages held until initialized
 	// discovered is closed when the latest key discovery has finished.
 	discovered chan struct{}
@@ -188,7 +134,6 @@ func newServer(opts Options, log *zap.Logger) *Server {
 		cancel:     cancel,
 		exited:     make(chan struct{}),
 		settings:   commands.DefaultSettings(),
-		inflight:   map[string]context.CancelFunc{},
 		discovered: make(chan struct{}),
 		docs:       newDocuments(),
 		keys:       commands.NewKeyring(nil, opts.Getenv),
@@ -229,15 +174,11 @@ func (s *Server) isShutdown() bool {
 	return s.state == stateShutdown
 }
 
-// stop ends background work: timers, in-flight requests, fetches.
+// stop ends background work: timers, fetches. Run's context ends the
+// requests still running.
 func (s *Server) stop() {
 	s.cancel()
 	s.status.stop()
 	s.diags.stop()
 	s.dox.Close()
-	s.mu.Lock()
-	for _, cancel := range s.inflight {
-		cancel()
-	}
-	s.mu.Unlock()
 }

@@ -1,4 +1,4 @@
-package server
+package lspconn
 
 import (
 	"context"
@@ -12,45 +12,36 @@ import (
 	"go.lsp.dev/jsonrpc2"
 )
 
-// outgoing are the calls the server makes to the client (applyEdit,
-// workspace/configuration, …). They bypass jsonrpc2.Conn.Call, which
-// marshals params into a pooled buffer, copies them out and compacts them
-// again when the message is written: for a workspace edit that puts a token
-// into 5,000 requests, three passes over 9 MB where one will do.
-type outgoing struct {
+// calls are the server's own requests to the client (applyEdit,
+// workspace/configuration, …) waiting for their answers. They bypass
+// jsonrpc2.Conn.Call, which marshals params into a pooled buffer, copies
+// them out and compacts them again when the message is written: for a
+// workspace edit that puts a token into 5,000 requests, three passes over
+// 9 MB where one will do.
+type calls struct {
 	mu      sync.Mutex
 	next    int
 	pending map[string]chan answer
 	closed  error // set once the input has ended: no answer will come
 }
 
-// answer is the client's response to one outgoing call.
+// answer is the client's response to one call.
 type answer struct {
 	result json.RawMessage
 	err    error
 }
 
-// callPrefix marks the ids of the server's own calls, so that their
-// answers are told from anything else without a lookup.
+// callPrefix marks the ids of the server's own calls ("doxls/1", …), so
+// that their answers are told from anything else without a lookup.
 const callPrefix = "doxls/"
 
 // Call sends method with params to the client and waits for the answer,
 // decoding its result into result (unless nil). Params that are already
 // JSON (json.RawMessage) are sent as they are. When ctx ends first the
-// client is told with $/cancelRequest and Call returns ctx.Err().
-func (s *stream) Call(ctx context.Context, method string, params, result any) error {
-	body, ok := params.(json.RawMessage)
-	if !ok {
-		var err error
-		if body, err = fastjson.Append(nil, params, fastjson.SortMapKeys); err != nil {
-			return fmt.Errorf("%s: %w", method, err)
-		}
-	}
-	name, err := fastjson.Marshal(method)
-	if err != nil {
-		return fmt.Errorf("%s: %w", method, err)
-	}
-	o := &s.calls
+// client is told with $/cancelRequest and Call returns ctx.Err(). An error
+// the client answers with is a *jsonrpc2.Error.
+func (c *Conn) Call(ctx context.Context, method string, params, result any) error {
+	o := &c.calls
 	o.mu.Lock()
 	if o.closed != nil {
 		o.mu.Unlock()
@@ -62,8 +53,13 @@ func (s *stream) Call(ctx context.Context, method string, params, result any) er
 	o.pending[id] = ch
 	o.mu.Unlock()
 
-	head := `{"jsonrpc":"2.0","id":"` + id + `","method":` + string(name) + `,"params":`
-	if _, err := s.writeBody([]byte(head), body, []byte("}")); err != nil {
+	c.out.calling(1)
+	defer c.out.calling(-1)
+	msg, err := c.message(`"id":"`+id+`",`, method, params)
+	if err == nil {
+		err = c.out.send(msg...)
+	}
+	if err != nil {
 		o.forget(id)
 		return err
 	}
@@ -82,23 +78,23 @@ func (s *stream) Call(ctx context.Context, method string, params, result any) er
 	case <-ctx.Done():
 		o.forget(id)
 		cancel := `{"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":"` + id + `"}}`
-		_, _ = s.writeBody([]byte(cancel))
+		_ = c.out.send([]byte(cancel))
 		return ctx.Err()
 	}
 }
 
-func (o *outgoing) forget(id string) {
+func (o *calls) forget(id string) {
 	o.mu.Lock()
 	delete(o.pending, id)
 	o.mu.Unlock()
 }
 
-// deliver hands the answer with raw id to its caller. An answer that no
-// caller waits for (it was cancelled, or the id is not one the server sent)
-// is dropped.
-func (o *outgoing) deliver(rawID json.RawMessage, result, rpcErr json.RawMessage) {
+// deliver hands the answer with id rid to its caller. An answer that no
+// caller waits for (it was cancelled, or the id is not one the server
+// sent) is dropped.
+func (o *calls) deliver(rid id, result, rpcErr json.RawMessage) {
 	var id string
-	if json.Unmarshal(rawID, &id) != nil || !strings.HasPrefix(id, callPrefix) {
+	if json.Unmarshal([]byte(rid), &id) != nil || !strings.HasPrefix(id, callPrefix) {
 		return
 	}
 	o.mu.Lock()
@@ -109,7 +105,7 @@ func (o *outgoing) deliver(rawID json.RawMessage, result, rpcErr json.RawMessage
 		return
 	}
 	a := answer{result: result}
-	if len(rpcErr) > 0 && string(rpcErr) != "null" {
+	if len(rpcErr) > 0 && !isNull(rpcErr) {
 		e := &jsonrpc2.Error{}
 		if err := json.Unmarshal(rpcErr, e); err != nil {
 			e = jsonrpc2.NewError(jsonrpc2.ParseError, "the client answered with a malformed error")
@@ -120,7 +116,7 @@ func (o *outgoing) deliver(rawID json.RawMessage, result, rpcErr json.RawMessage
 }
 
 // close fails the calls still waiting, and any later ones, with err.
-func (o *outgoing) close(err error) {
+func (o *calls) close(err error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.closed != nil {

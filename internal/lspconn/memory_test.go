@@ -1,4 +1,4 @@
-package server
+package lspconn
 
 import (
 	"runtime/debug"
@@ -10,7 +10,7 @@ func TestMemoryMakesRoomForLargeMessages(t *testing.T) {
 	t.Cleanup(func() { debug.SetMemoryLimit(prev) })
 	limit := func() int64 { return debug.SetMemoryLimit(-1) }
 
-	m := newMemory("")
+	m := newMemory(true, "")
 	if limit() != baseMemoryLimit {
 		t.Fatalf("limit %d, want the base %d", limit(), baseMemoryLimit)
 	}
@@ -30,7 +30,7 @@ func TestMemoryMakesRoomForLargeMessages(t *testing.T) {
 
 	// With GOMEMLIMIT set, the limit is the user's and stays put.
 	debug.SetMemoryLimit(200 << 20)
-	user := newMemory("200MiB")
+	user := newMemory(true, "200MiB")
 	user.expect(8 << 20)
 	user.trim()
 	if limit() != 200<<20 {

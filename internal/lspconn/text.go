@@ -1,4 +1,4 @@
-package server
+package lspconn
 
 import (
 	"bytes"
@@ -8,14 +8,14 @@ import (
 	"unicode/utf8"
 )
 
-// docText is a document's text in a didOpen or didChange, decoded from its
+// Text is a document's text in a didOpen or didChange, decoded from its
 // JSON string straight to the bytes the server keeps. A full-text change
 // carries the whole document; a generic decoder unquotes it in small steps
 // and then copies it once more into bytes, which for a 10 MB request file
-// costs more than everything else the server does with it.
-type docText []byte
+// costs more than everything else the server does with it (docs/transport.md).
+type Text []byte
 
-func (t *docText) UnmarshalJSON(raw []byte) error {
+func (t *Text) UnmarshalJSON(raw []byte) error {
 	b, err := unquote(raw)
 	if err != nil {
 		return err
