@@ -114,6 +114,23 @@ func completionItem(it doxcomplete.Item) protocol.CompletionItem {
 // doxDiagnostics flags clientId and documentType values the key's instance
 // does not have, in requests to its API host.
 func (s *Server) doxDiagnostics(ctx context.Context, doc commands.Document) []protocol.Diagnostic {
+	s.mu.Lock()
+	discovered := s.discovered
+	s.mu.Unlock()
+	select {
+	case <-discovered:
+	default:
+		// The key is on its way: check again once it is known, without
+		// holding up the token diagnostics.
+		go func() {
+			select {
+			case <-discovered:
+				s.diags.schedule(doc.URI)
+			case <-s.ctx.Done():
+			}
+		}()
+		return nil
+	}
 	key, err := s.keys.Get("")
 	if err != nil {
 		return nil

@@ -368,3 +368,31 @@ func TestDoxNewRequestFileUsesTheInstancesFirstClient(t *testing.T) {
 		t.Errorf("the new file's upload is not for c_00")
 	}
 }
+
+func TestDoxWaitForJobCancelledFromItsProgress(t *testing.T) {
+	e, c := doxEnv(t, uaatest.Options{PendingPolls: -1})
+	id := e.uaa.AddJob("default", "invoice")
+	done := make(chan error, 1)
+	go func() { done <- c.command("doxls.waitForJob", map[string]any{"id": id}, nil) }()
+	var begin struct {
+		Token string `json:"token"`
+		Value struct {
+			Kind        string `json:"kind"`
+			Title       string `json:"title"`
+			Cancellable bool   `json:"cancellable"`
+		} `json:"value"`
+	}
+	c.waitNote("$/progress", func(raw json.RawMessage) bool {
+		_ = json.Unmarshal(raw, &begin)
+		return begin.Value.Kind == "begin" && begin.Value.Title == "DOX job "+id
+	})
+	if !begin.Value.Cancellable {
+		t.Error("the job's progress is not cancellable")
+	}
+	if err := c.conn.Notify(context.Background(), "window/workDoneProgress/cancel", map[string]any{"token": begin.Token}); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; rpcCode(err) != -32800 {
+		t.Errorf("waitForJob cancelled from its progress: %v, want -32800", err)
+	}
+}

@@ -38,6 +38,7 @@ func (s *Server) methods() {
 		"workspace/didChangeWatchedFiles":     s.didChangeWatchedFiles,
 		"workspace/didChangeWorkspaceFolders": s.didChangeWorkspaceFolders,
 		"exit":                                s.exit,
+		"window/workDoneProgress/cancel":      s.cancelJobProgress,
 	}
 }
 

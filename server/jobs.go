@@ -2,7 +2,10 @@ package server
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -144,7 +147,7 @@ func (s *Server) waitForJob(ctx context.Context, args []json.RawMessage) (any, e
 		}
 	}
 	var job doxapi.Job
-	err = s.jobProgress(ctx, "DOX job "+id, func(report func(string)) error {
+	err = s.jobProgress(ctx, "DOX job "+id, func(ctx context.Context, report func(string)) error {
 		delay := firstPoll
 		for poll := 1; ; poll++ {
 			j, err := s.dox.Job(ctx, s.doxTarget(key), id)
@@ -167,8 +170,8 @@ func (s *Server) waitForJob(ctx context.Context, args []json.RawMessage) (any, e
 		}
 	})
 	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
+		if errors.Is(err, context.Canceled) {
+			return nil, context.Canceled // -32800, whoever cancelled
 		}
 		return nil, &commands.Error{Code: commands.CodeRequestFailed, Message: err.Error()}
 	}
@@ -180,21 +183,56 @@ func (s *Server) waitForJob(ctx context.Context, args []json.RawMessage) (any, e
 }
 
 // jobProgress runs fn under work-done progress when the client supports
-// it; fn reports each poll.
-func (s *Server) jobProgress(ctx context.Context, title string, fn func(report func(string)) error) error {
+// it; fn reports each poll. The user can cancel it from the progress
+// (window/workDoneProgress/cancel) as well as by $/cancelRequest.
+func (s *Server) jobProgress(ctx context.Context, title string, fn func(ctx context.Context, report func(string)) error) error {
 	s.mu.Lock()
 	can := s.caps.progress
 	s.mu.Unlock()
 	if !can {
-		return fn(func(string) {})
+		return fn(ctx, func(string) {})
 	}
-	token := fmt.Sprintf("doxls-job-%d", time.Now().UnixNano())
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	token := "doxls-job-" + hex.EncodeToString(b[:])
 	if err := s.conn.Call(ctx, "window/workDoneProgress/create", map[string]string{"token": token}, nil); err != nil {
 		s.log.Debug("progress refused", zap.Error(err))
-		return fn(func(string) {})
+		return fn(ctx, func(string) {})
 	}
-	s.sendProgress(token, map[string]any{"kind": "begin", "title": title, "cancellable": false, "message": "waiting"})
-	err := fn(func(msg string) { s.sendProgress(token, map[string]any{"kind": "report", "message": msg}) })
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	s.mu.Lock()
+	if s.jobWaits == nil {
+		s.jobWaits = map[string]context.CancelFunc{}
+	}
+	s.jobWaits[token] = cancel
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.jobWaits, token)
+		s.mu.Unlock()
+	}()
+	s.sendProgress(token, map[string]any{"kind": "begin", "title": title, "cancellable": true, "message": "waiting"})
+	err := fn(ctx, func(msg string) { s.sendProgress(token, map[string]any{"kind": "report", "message": msg}) })
 	s.sendProgress(token, map[string]any{"kind": "end"})
 	return err
+}
+
+// cancelJobProgress is window/workDoneProgress/cancel.
+func (s *Server) cancelJobProgress(_ context.Context, raw json.RawMessage) error {
+	var p struct {
+		Token json.RawMessage `json:"token"`
+	}
+	if err := json.Unmarshal(raw, &p); err != nil {
+		return fmt.Errorf("window/workDoneProgress/cancel: %w", err)
+	}
+	var token string
+	_ = json.Unmarshal(p.Token, &token) // our tokens are strings; others are not ours
+	s.mu.Lock()
+	cancel := s.jobWaits[token]
+	s.mu.Unlock()
+	if cancel != nil {
+		cancel()
+	}
+	return nil
 }

@@ -111,6 +111,8 @@ type Server struct {
 	dox        *doxapi.Service // the DOX API of the keys (dox.go)
 	// warnedFiles: secret files the user was told about (secrets.go).
 	warnedFiles warned
+	// jobWaits cancels a doxls.waitForJob by its progress token (jobs.go).
+	jobWaits map[string]context.CancelFunc
 
 	callFns   map[string]callFunc   // set once by methods (handler.go)
 	notifyFns map[string]notifyFunc // likewise
