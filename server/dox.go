@@ -78,9 +78,9 @@ func (s *Server) completion(ctx context.Context, raw json.RawMessage) (any, erro
 		return list, nil
 	}
 	pos := httpfile.Position{Line: line, Character: int(p.Position.Character)}
-	// Paths need no data: answer them without touching the API.
+	// Paths and option keys need no data: answer them without the API.
 	items := doxcomplete.Complete(doc.Text, req, pos, doxapi.Data{})
-	if len(items) == 0 || items[0].Kind != doxcomplete.KindPath {
+	if len(items) == 0 || (items[0].Kind != doxcomplete.KindPath && items[0].Kind != doxcomplete.KindOptionKey) {
 		data := s.doxData(ctx, key)
 		items = doxcomplete.Complete(doc.Text, req, pos, data)
 		list.IsIncomplete = len(data.Clients) == 0 && len(data.Capabilities.DocumentTypes) == 0
@@ -98,6 +98,7 @@ func completionItem(it doxcomplete.Item) protocol.CompletionItem {
 		doxcomplete.KindDocumentType:  protocol.CompletionItemKindEnumMember,
 		doxcomplete.KindHeaderField:   protocol.CompletionItemKindField,
 		doxcomplete.KindLineItemField: protocol.CompletionItemKindField,
+		doxcomplete.KindOptionKey:     protocol.CompletionItemKindProperty,
 	}
 	ci := protocol.CompletionItem{
 		Label: it.Label, Kind: kinds[it.Kind], Detail: it.Detail,

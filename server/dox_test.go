@@ -95,6 +95,8 @@ func TestDoxCompletionAtEachPosition(t *testing.T) {
 			[]string{"documentNumber", "documentDate", "currencyCode", "senderName"}, "documentNumber"},
 		{"line item fields of an invoice", uploadDoc(e.apiURL(), `{"documentType": "invoice", "extraction": {"lineItemFields": ["q|"]}}`),
 			[]string{"description", "quantity", "unitPrice", "netAmount"}, "description"},
+		{"an option key", uploadDoc(e.apiURL(), `{"documentType": "invoice", "sch|"}`),
+			[]string{"clientId", "documentType", "extraction", "schemaId", "templateId", "receivedDate", "enrichment"}, "clientId"},
 		{"clientId in the query", "GET " + e.apiURL() + "/document/jobs?clientId=c|\n", []string{"default", "c_00"}, "default"},
 	}
 	for i, tc := range cases {

@@ -25,6 +25,7 @@ const (
 	KindDocumentType
 	KindHeaderField
 	KindLineItemField
+	KindOptionKey
 )
 
 // Item is one completion.

@@ -91,6 +91,11 @@ func TestCompleteAtEachPosition(t *testing.T) {
 		{"path", "GET https://api.example.com/document-information-extraction/v1/doc|\n", nil, doxcomplete.KindPath, "capabilities"},
 		{"clientId query", "GET https://api.example.com/document-information-extraction/v1/document/jobs?clientId=d|\n", []string{"default", "c_00"}, doxcomplete.KindClient, "default"},
 		{"clientId query continuation", "GET https://api.example.com/document-information-extraction/v1/document/jobs\n    ?limit=1\n    &clientId=|\nAccept: application/json\n", []string{"default", "c_00"}, doxcomplete.KindClient, "default"},
+		{"an option key", strings.Replace(fill("default", "invoice", "", ""), `{"clientId"`, `{"rec|", "clientId"`, 1),
+			[]string{"clientId", "documentType", "extraction", "schemaId", "templateId", "receivedDate", "enrichment"}, doxcomplete.KindOptionKey, "clientId"},
+		{"an extraction key, bare", strings.Replace(fill("default", "invoice", "", ""), `"extraction": {`, `"extraction": {|`, 1),
+			[]string{"headerFields", "lineItemFields"}, doxcomplete.KindOptionKey, `"headerFields"`},
+		{"no keys in enrichment", strings.Replace(fill("default", "invoice", "", ""), `"sender": {`, `"sender": {|`, 1), nil, 0, ""},
 		{"a header", "GET https://api.example.com/document-information-extraction/v1/document/jobs\nX-Client: clientId=|\n", nil, 0, ""},
 	}
 	for _, tc := range cases {

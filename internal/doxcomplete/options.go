@@ -178,7 +178,7 @@ func optionItems(ls [][]byte, p part, line, cur int, data doxapi.Data) []Item {
 		buf = append(buf, '\n')
 	}
 	at, ok := locate(buf, off)
-	if !ok || at.onKey {
+	if !ok {
 		return nil
 	}
 	text := ls[line]
@@ -188,6 +188,9 @@ func optionItems(ls [][]byte, p part, line, cur int, data doxapi.Data) []Item {
 	}
 	r := rng(line, text, startInLine, cur)
 	quote := !at.inString
+	if at.onKey {
+		return keyItems(at.path, r, quote)
+	}
 	switch {
 	case !at.inArray && len(at.path) == 0 && at.key == "clientId":
 		return clientItems(data, r, quote)
@@ -222,6 +225,37 @@ func fieldItems(fields []doxapi.Field, kind Kind, what, documentType string, r h
 			doc = "Extracted from: " + strings.Join(f.SupportedDocumentTypes, ", ")
 		}
 		items = append(items, Item{Label: f.Name, Kind: kind, Detail: detail, Doc: doc, Range: r, NewText: quoted(f.Name, quote)})
+	}
+	return items
+}
+
+// optionKeys are the keys of the upload options SAP's Python client writes
+// (helpers.py, create_document_options), by the path of their object.
+var optionKeys = map[string][]Item{
+	"": {
+		{Label: "clientId", Doc: "The client the document is uploaded for"},
+		{Label: "documentType", Doc: "The type of the document, from GET /capabilities"},
+		{Label: "extraction", Doc: "headerFields and lineItemFields to extract (not with schemaId)"},
+		{Label: "schemaId", Doc: "The schema to extract with, instead of extraction"},
+		{Label: "templateId", Doc: "The template to use for this document"},
+		{Label: "receivedDate", Doc: "The date the document was received"},
+		{Label: "enrichment", Doc: "Entities to match the extracted values against"},
+	},
+	"extraction": {
+		{Label: "headerFields", Doc: "Header field names, from GET /capabilities"},
+		{Label: "lineItemFields", Doc: "Line-item field names, from GET /capabilities"},
+	},
+}
+
+func keyItems(path []string, r httpfile.Range, quote bool) []Item {
+	keys, ok := optionKeys[strings.Join(path, ".")]
+	if !ok {
+		return nil
+	}
+	items := make([]Item, 0, len(keys))
+	for _, k := range keys {
+		k.Kind, k.Detail, k.Range, k.NewText = KindOptionKey, "upload option", r, quoted(k.Label, quote)
+		items = append(items, k)
 	}
 	return items
 }
