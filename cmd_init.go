@@ -50,7 +50,7 @@ func initFile(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := commands.CheckFileName(*name); err != nil {
 		return usageError{"--" + err.Error()}
 	}
-	key, err := findKey(*keyPath)
+	key, err := findKey(ctx, *keyPath)
 	if err != nil {
 		return err
 	}

@@ -13,12 +13,16 @@ import (
 	"github.com/doxls/doxls/auth"
 )
 
-// findKey loads the key named by --key, else the key named by the
-// environment (DOX_SERVICE_KEY before VCAP_SERVICES), else the one key found
-// in the current folder. With several candidates it fails listing them, one
-// per line after the message.
-func findKey(path string) (*auth.ServiceKey, error) {
-	if path != "" {
+// findKey loads the key named by --key (a file, or cf:INSTANCE/KEY read
+// from Cloud Foundry), else the key named by the environment
+// (DOX_SERVICE_KEY before VCAP_SERVICES), else the one key found in the
+// current folder. With several candidates it fails listing them, one per
+// line after the message.
+func findKey(ctx context.Context, path string) (*auth.ServiceKey, error) {
+	switch {
+	case auth.IsCFRef(path):
+		return auth.LoadCFKey(ctx, path)
+	case path != "":
 		return auth.LoadKey(path)
 	}
 	env, err := auth.KeysFromEnv(os.Getenv)
@@ -56,7 +60,7 @@ func findKey(path string) (*auth.ServiceKey, error) {
 // fetch gets a token for the key the flags name. The command line keeps no
 // token between runs, so every run fetches a new one.
 func fetch(ctx context.Context, keyPath string) (*auth.ServiceKey, auth.Token, error) {
-	key, err := findKey(keyPath)
+	key, err := findKey(ctx, keyPath)
 	if err != nil {
 		return nil, auth.Token{}, err
 	}
@@ -66,7 +70,7 @@ func fetch(ctx context.Context, keyPath string) (*auth.ServiceKey, auth.Token, e
 
 func token(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := newFlags("token")
-	keyPath := fs.String("key", "", "service key file")
+	keyPath := fs.String("key", "", "service key file, or cf:INSTANCE/KEY")
 	asJSON := fs.Bool("json", false, "print a JSON object")
 	// --force is accepted for scripts written against the server, whose cache
 	// it bypasses; here every run fetches anyway.

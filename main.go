@@ -37,11 +37,15 @@ commands:
                              http-client.private.env.json or .env beside them)
   check [DIR]                exit 1 when a service key, token or env file in DIR
                              is tracked by git or not ignored (a pre-commit hook)
-  keys [DIR]                 list service keys found in DIR (default .)
+  keys [--json] [DIR]        list service keys found in DIR (default .); --json:
+                             the key entries of doxls.loadServiceKey
   init [DIR] [--key FILE] [--mode header|variable|envFile] [--env dev] [--env-format json|dotenv] [--name NAME]
                              write a ready-to-run DOX request file into DIR
   demo                       the whole flow against a built-in UAA emulator
   version                    print the version
+
+--key takes a key file or cf:INSTANCE/KEY, which runs your cf CLI
+(cf service-key INSTANCE KEY) and keeps the key in memory only.
 `
 
 // usageError marks errors that should exit with status 2.

@@ -289,9 +289,10 @@ func TestKeys(t *testing.T) {
 	}
 	lines := strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n")
 	want := []string{
-		`^KEY\s+TYPE\s+CLIENT ID\s+ZONE\s+API$`,
-		`^ws/dox\.json\s+binding-secret\s+` + regexp.QuoteMeta(uaatest.DefaultClient.ID) + `\s+mysub\s+` + regexp.QuoteMeta(s.APIURL) + `$`,
-		`^ws/keys/x509\.json\s+x509\s+` + regexp.QuoteMeta("sb-x509!b1|dox!b2") + `\s+mysub\s+\S+$`,
+		`^KEY\s+TYPE\s+CLIENT ID\s+ZONE\s+API\s+CERTIFICATE EXPIRES$`,
+		`^ws/dox\.json\s+binding-secret\s+` + regexp.QuoteMeta(uaatest.DefaultClient.ID) + `\s+mysub\s+` + regexp.QuoteMeta(s.APIURL) + `\s+-$`,
+		`^ws/keys/x509\.json\s+x509\s+` + regexp.QuoteMeta("sb-x509!b1|dox!b2") + `\s+mysub\s+\S+\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`,
+		`^warning: the client certificate of the service key keys/x509\.json expires on .* \(in \d+m\); create a new x509 key: cf create-service-key INSTANCE NEW-KEY -c '\{"credential-type":"x509"\}', or in the BTP cockpit`,
 		`^problem: ws/broken\.json: uaa\.url is missing$`,
 	}
 	if len(lines) != len(want) {

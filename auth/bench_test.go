@@ -11,7 +11,7 @@ import (
 func BenchmarkCacheTokenCached(b *testing.B) {
 	k := &ServiceKey{ID: "dox.json", UAA: UAA{URL: "https://uaa.example.com", ClientID: testClientID, ClientSecret: testSecret}}
 	cache := NewCache(NewClient(ClientOptions{}), 5*time.Minute)
-	cache.Put(k.ID, Token{AccessToken: "eyJ.x.y", ExpiresAt: time.Now().Add(12 * time.Hour)})
+	cache.Adopt(k, Token{AccessToken: "eyJ.x.y", ExpiresAt: time.Now().Add(12 * time.Hour)})
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
@@ -24,7 +24,7 @@ func BenchmarkCacheTokenCached(b *testing.B) {
 func BenchmarkCacheTokenCachedParallel(b *testing.B) {
 	k := &ServiceKey{ID: "dox.json", UAA: UAA{URL: "https://uaa.example.com", ClientID: testClientID, ClientSecret: testSecret}}
 	cache := NewCache(NewClient(ClientOptions{}), 5*time.Minute)
-	cache.Put(k.ID, Token{AccessToken: "eyJ.x.y", ExpiresAt: time.Now().Add(12 * time.Hour)})
+	cache.Adopt(k, Token{AccessToken: "eyJ.x.y", ExpiresAt: time.Now().Add(12 * time.Hour)})
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		ctx := context.Background()

@@ -7,21 +7,35 @@ import (
 )
 
 // Cache keeps one token per key id and shares concurrent fetches: however
-// many callers ask for a key at once, UAA sees one request.
+// many callers ask for a key at once, UAA sees one request. A token is tied
+// to the credentials it was fetched with (docs/lifecycle.md): a key whose
+// file now holds another client, secret or certificate is a new key.
 type Cache struct {
 	client *Client
 
 	mu      sync.Mutex
 	margin  time.Duration
 	tokens  map[string]entry
-	flights map[string]*flight
+	flights map[flightKey]*flight
+	// settled holds the key ids that had a token or a fetch, or were
+	// cleared: only a key's first token may be adopted from a document.
+	settled map[string]bool
+	// clearedAll is set by Clear(""): no key adopts after that.
+	clearedAll bool
 }
 
-// entry is a cached token and the client it was fetched for, so a key file
-// that now names another client does not get the old client's token.
+// entry is a cached token and the fingerprint of the credentials it was
+// fetched (or adopted) for.
 type entry struct {
-	tok      Token
-	clientID string // "" for a token adopted with Put: good for any client
+	tok  Token
+	cred [32]byte
+}
+
+// flightKey keeps fetches for the old and the new credentials of a key
+// file apart.
+type flightKey struct {
+	id   string
+	cred [32]byte
 }
 
 // flight is a fetch in progress that callers wait on.
@@ -35,7 +49,7 @@ type flight struct {
 
 // NewCache returns a cache that serves tokens while more than margin remains.
 func NewCache(client *Client, margin time.Duration) *Cache {
-	return &Cache{client: client, margin: margin, tokens: map[string]entry{}, flights: map[string]*flight{}}
+	return &Cache{client: client, margin: margin, tokens: map[string]entry{}, flights: map[flightKey]*flight{}, settled: map[string]bool{}}
 }
 
 // Token returns a cached token or fetches one; fromCache says which. With
@@ -46,17 +60,17 @@ func (c *Cache) Token(ctx context.Context, key *ServiceKey, force bool) (tok Tok
 	if key == nil {
 		return Token{}, false, &TokenError{Kind: KindBadKey, msg: "no service key given"}
 	}
+	fk := flightKey{key.ID, key.fingerprint()}
 	c.mu.Lock()
 	if !force {
-		if e, ok := c.tokens[key.ID]; ok && (e.clientID == "" || e.clientID == key.UAA.ClientID) &&
-			e.tok.ExpiresAt.Sub(c.client.now()) > c.margin {
+		if e, ok := c.tokens[key.ID]; ok && e.cred == fk.cred && e.tok.ExpiresAt.Sub(c.client.now()) > c.margin {
 			c.mu.Unlock()
 			return e.tok, true, nil
 		}
 	}
-	f := c.flights[key.ID]
+	f := c.flights[fk]
 	if f == nil {
-		f = c.start(ctx, key)
+		f = c.start(ctx, key, fk)
 	}
 	f.waiters++
 	c.mu.Unlock()
@@ -69,8 +83,8 @@ func (c *Cache) Token(ctx context.Context, key *ServiceKey, force bool) (tok Tok
 		f.waiters--
 		if f.waiters == 0 {
 			f.cancel()
-			if c.flights[key.ID] == f {
-				delete(c.flights, key.ID) // a later caller starts afresh
+			if c.flights[fk] == f {
+				delete(c.flights, fk) // a later caller starts afresh
 			}
 		}
 		c.mu.Unlock()
@@ -81,19 +95,20 @@ func (c *Cache) Token(ctx context.Context, key *ServiceKey, force bool) (tok Tok
 // start launches the fetch of key; c.mu is held. The fetch runs on a
 // context detached from the first caller, so that caller leaving does not
 // fail the others.
-func (c *Cache) start(ctx context.Context, key *ServiceKey) *flight {
+func (c *Cache) start(ctx context.Context, key *ServiceKey, fk flightKey) *flight {
 	fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	f := &flight{done: make(chan struct{}), cancel: cancel}
-	c.flights[key.ID] = f
+	c.flights[fk] = f
+	c.settled[key.ID] = true
 	k := *key // the caller may change its key while we fetch
 	go func() {
 		defer cancel()
 		tok, err := c.client.Fetch(fctx, &k)
 		c.mu.Lock()
-		if c.flights[k.ID] == f {
-			delete(c.flights, k.ID)
+		if c.flights[fk] == f {
+			delete(c.flights, fk)
 			if err == nil {
-				c.tokens[k.ID] = entry{tok: tok, clientID: k.UAA.ClientID}
+				c.tokens[k.ID] = entry{tok: tok, cred: fk.cred}
 			}
 		}
 		f.tok, f.err = tok, err
@@ -111,22 +126,49 @@ func (c *Cache) Peek(id string) (Token, bool) {
 	return e.tok, ok
 }
 
-// Put stores a token for a key id (used to adopt a token found in a document).
-func (c *Cache) Put(id string, tok Token) {
+// Serves reports whether Token would answer for key from the cache.
+func (c *Cache) Serves(key *ServiceKey) bool {
+	cred := key.fingerprint()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.tokens[id] = entry{tok: tok}
+	e, ok := c.tokens[key.ID]
+	return ok && e.cred == cred && e.tok.ExpiresAt.Sub(c.client.now()) > c.margin
 }
 
-// Clear drops the token of id, or every token when id is ""; it returns how many.
+// CanAdopt reports whether a token found in a document may become key's
+// token: only as its first one, before any fetch and never after a clear.
+func (c *Cache) CanAdopt(key *ServiceKey) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return !c.clearedAll && !c.settled[key.ID]
+}
+
+// Adopt stores tok as key's token if CanAdopt still holds; it reports
+// whether it did.
+func (c *Cache) Adopt(key *ServiceKey, tok Token) bool {
+	cred := key.fingerprint()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.clearedAll || c.settled[key.ID] {
+		return false
+	}
+	c.settled[key.ID] = true
+	c.tokens[key.ID] = entry{tok: tok, cred: cred}
+	return true
+}
+
+// Clear drops the token of id, or every token when id is "", and makes
+// sure the next token comes from UAA; it returns how many it dropped.
 func (c *Cache) Clear(id string) int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if id == "" {
 		n := len(c.tokens)
 		clear(c.tokens)
+		c.clearedAll = true
 		return n
 	}
+	c.settled[id] = true
 	if _, ok := c.tokens[id]; !ok {
 		return 0
 	}

@@ -90,7 +90,7 @@ func TestCacheMarginAndForce(t *testing.T) {
 	get(false, false, 5)
 }
 
-func TestCachePutPeekClear(t *testing.T) {
+func TestCacheAdoptPeekClear(t *testing.T) {
 	s := emulator(t, uaatest.Options{})
 	k := emuKey(t, s, uaatest.DefaultClient)
 	cache := NewCache(quick(s, ClientOptions{}), 5*time.Minute)
@@ -98,22 +98,32 @@ func TestCachePutPeekClear(t *testing.T) {
 		t.Error("Peek on an empty cache found a token")
 	}
 	adopted := Token{AccessToken: jwt(t, map[string]any{"cid": "from-a-document"}), TokenType: "bearer", ExpiresAt: time.Now().Add(time.Hour)}
-	cache.Put(k.ID, adopted)
+	if !cache.CanAdopt(k) || !cache.Adopt(k, adopted) {
+		t.Fatal("a key's first token was not adopted")
+	}
+	if cache.Adopt(k, adopted) {
+		t.Error("a second token was adopted for the same key")
+	}
 	tok, cached, err := cache.Token(context.Background(), k, false)
 	if err != nil || !cached || s.TokenRequests() != 0 {
 		t.Fatalf("adopted token not served: cached %v, err %v, %d requests", cached, err, s.TokenRequests())
 	}
 	sameToken(t, tok.AccessToken, adopted.AccessToken)
 	// An expired token stays visible to Peek but is not served.
-	cache.Put("other", Token{AccessToken: "old", ExpiresAt: time.Now().Add(-time.Minute)})
-	if tok, ok := cache.Peek("other"); !ok || tok.AccessToken != "old" {
-		t.Error("Peek does not return an expired token")
+	other := *k
+	other.ID = "other"
+	cache.Adopt(&other, Token{AccessToken: "old", ExpiresAt: time.Now().Add(-time.Minute)})
+	if tok, ok := cache.Peek("other"); !ok || tok.AccessToken != "old" || cache.Serves(&other) {
+		t.Error("Peek does not return an expired token, or Serves serves it")
 	}
 	if n := cache.Clear(k.ID); n != 1 {
 		t.Errorf("Clear(id) = %d, want 1", n)
 	}
 	if n := cache.Clear(k.ID); n != 0 {
 		t.Errorf("second Clear(id) = %d, want 0", n)
+	}
+	if cache.CanAdopt(k) || cache.Adopt(k, adopted) {
+		t.Error("a token was adopted after Clear")
 	}
 	if _, cached, _ := cache.Token(context.Background(), k, false); cached || s.TokenRequests() != 1 {
 		t.Errorf("after Clear: cached %v, %d requests", cached, s.TokenRequests())
@@ -124,6 +134,46 @@ func TestCachePutPeekClear(t *testing.T) {
 	if _, ok := cache.Peek(k.ID); ok {
 		t.Error("token still there after Clear(\"\")")
 	}
+	fresh := *k
+	fresh.ID = "never-seen.json"
+	if cache.CanAdopt(&fresh) {
+		t.Error("a key may adopt after Clear(\"\")")
+	}
+}
+
+// A key that had a fetch (even a failed one) never adopts afterwards: a
+// wrong secret is reported, not hidden behind a document's token.
+func TestCacheNoAdoptionAfterAFetch(t *testing.T) {
+	s := emulator(t, uaatest.Options{})
+	bad := emuKey(t, s, uaatest.Client{ID: uaatest.DefaultClient.ID, Secret: "wrong+$/="})
+	cache := NewCache(quick(s, ClientOptions{}), 5*time.Minute)
+	if _, _, err := cache.Token(context.Background(), bad, false); err == nil {
+		t.Fatal("a wrong secret got a token")
+	}
+	if cache.CanAdopt(bad) {
+		t.Error("adoption allowed after a fetch")
+	}
+}
+
+// The same key id with another secret (the file was edited) is a new key:
+// the old credentials' token is not served.
+func TestCacheKeyChangedSecret(t *testing.T) {
+	s := emulator(t, uaatest.Options{})
+	cache := NewCache(quick(s, ClientOptions{}), 5*time.Minute)
+	good := emuKey(t, s, uaatest.DefaultClient)
+	if _, _, err := cache.Token(context.Background(), good, false); err != nil {
+		t.Fatal(err)
+	}
+	changed := emuKey(t, s, uaatest.Client{ID: uaatest.DefaultClient.ID, Secret: "rotated+$/=!|"})
+	if cache.Serves(changed) {
+		t.Error("Serves says the old credentials' token is good for the new ones")
+	}
+	_, cached, err := cache.Token(context.Background(), changed, false)
+	var te *TokenError
+	if cached || !errors.As(err, &te) || te.Kind != KindUnauthorized || s.TokenRequests() != 2 {
+		t.Errorf("changed secret: cached %v, err %v, %d requests", cached, err, s.TokenRequests())
+	}
+	noSecret(t, "the error", err.Error(), "rotated+$/=!|")
 }
 
 func TestCacheKeyChangedClient(t *testing.T) {

@@ -4,12 +4,16 @@ package auth
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"io/fs"
 	"net"
 	"net/url"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/doxls/doxls/internal/userfile"
 )
@@ -74,6 +78,48 @@ func (k *ServiceKey) TokenURL() string {
 		base = k.UAA.CertURL
 	}
 	return strings.TrimRight(base, "/") + "/oauth/token"
+}
+
+// fingerprint identifies the key's credentials: client id, UAA URLs and
+// secret, or certificate and private key. It is a hash, so it can be kept
+// and compared without holding the secret; a key file whose credentials
+// change gets a new fingerprint and counts as a new key (docs/lifecycle.md).
+func (k *ServiceKey) fingerprint() [32]byte {
+	u := &k.UAA
+	// Every cache lookup computes this: the buffer stays on the stack for
+	// secret keys, and each part ends in a NUL so parts cannot run together.
+	buf := make([]byte, 0, 512)
+	for _, part := range [...]string{u.ClientID, u.CredentialType, u.URL, u.CertURL, u.ClientSecret, u.Certificate, u.Key} {
+		buf = append(append(buf, part...), 0)
+	}
+	return sha256.Sum256(buf)
+}
+
+// SameCredentials reports whether a and b authenticate alike (a key
+// re-read from its source and found unchanged).
+func SameCredentials(a, b *ServiceKey) bool { return a.fingerprint() == b.fingerprint() }
+
+// CertificateExpiresAt is the end of validity of an x509 key's client
+// certificate (the leaf, the first certificate of uaa.certificate); zero for
+// other keys. XSUAA issues x509 bindings for 7 days by default.
+func (k *ServiceKey) CertificateExpiresAt() time.Time {
+	if !k.IsX509() {
+		return time.Time{}
+	}
+	rest := []byte(unescapeNewlines(k.UAA.Certificate))
+	for {
+		var block *pem.Block
+		if block, rest = pem.Decode(rest); block == nil {
+			return time.Time{}
+		}
+		if block.Type == "CERTIFICATE" {
+			c, err := x509.ParseCertificate(block.Bytes)
+			if err != nil {
+				return time.Time{}
+			}
+			return c.NotAfter
+		}
+	}
 }
 
 // LoadKey reads and parses a key file; its ID is the path as given.

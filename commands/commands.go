@@ -98,6 +98,8 @@ var table = map[string]command{
 var quickFixes = map[string]command{
 	MoveTokensToEnvFile: (*Handler).moveTokensToEnvFile,
 	IgnoreFile:          (*Handler).ignoreFile,
+	// Not a quick fix, but unlisted for the same reason: key pickers call it.
+	CFServiceKeys: (*Handler).cfServiceKeys,
 }
 
 // IDs lists the implemented command ids, for executeCommandProvider.

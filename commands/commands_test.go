@@ -22,7 +22,8 @@ func TestParseSettings(t *testing.T) {
 		t.Errorf("ParseSettings = %+v, want %+v", s, want)
 	}
 	for _, empty := range []string{``, `null`, `{}`} {
-		if s, err := ParseSettings(json.RawMessage(empty)); err != nil || s.RefreshMargin != 300*time.Second || !s.AutoRefresh || s.VariableName != "doxToken" {
+		if s, err := ParseSettings(json.RawMessage(empty)); err != nil || s.RefreshMargin != 300*time.Second || !s.AutoRefresh || s.VariableName != "doxToken" ||
+			s.CertificateWarning != 48*time.Hour {
 			t.Errorf("ParseSettings(%q) = %+v, %v; want the defaults", empty, s, err)
 		}
 	}
@@ -32,10 +33,18 @@ func TestParseSettings(t *testing.T) {
 		`{"refreshMarginSeconds":-1}`:    "refreshMarginSeconds",
 		`{"extraHosts":"example.com"}`:   "extraHosts must be an array",
 		`{"autoRefresh":"yes"}`:          "autoRefresh must be true or false",
+		`{"certificateWarningDays":-1}`:  "certificateWarningDays must not be negative",
 	} {
 		if _, err := ParseSettings(json.RawMessage(in)); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("ParseSettings(%s) = %v, want an error about %s", in, err, want)
 		}
+	}
+}
+
+func TestCertificateWarningDays(t *testing.T) {
+	s, err := ParseSettings(json.RawMessage(`{"certificateWarningDays":0.5}`))
+	if err != nil || s.CertificateWarning != 12*time.Hour {
+		t.Errorf("certificateWarningDays 0.5 = %v, %v", s.CertificateWarning, err)
 	}
 }
 

@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -88,16 +89,33 @@ func (r *Keyring) Discover(s Settings, patterns []string) []error {
 	r.mu.Unlock()
 
 	if s.ServiceKey != "" {
-		if _, err := r.Load(s.ServiceKey); err != nil {
-			problems = append(problems, err)
+		// A key from Cloud Foundry read before is kept: discovery runs at
+		// every change of a watched file, and cf talks to the platform.
+		if !auth.IsCFRef(s.ServiceKey) || r.Activate(s.ServiceKey) != nil {
+			if _, err := r.Load(context.Background(), s.ServiceKey); err != nil {
+				problems = append(problems, err)
+			}
 		}
 	}
 	return problems
 }
 
 // Load reads the key file at path (absolute, or relative to the first
-// workspace folder) and makes it the active key.
-func (r *Keyring) Load(path string) (*auth.ServiceKey, error) {
+// workspace folder), or the key cf:INSTANCE/KEY from Cloud Foundry, and
+// makes it the active key.
+func (r *Keyring) Load(ctx context.Context, path string) (*auth.ServiceKey, error) {
+	if auth.IsCFRef(path) {
+		key, err := auth.LoadCFKey(ctx, path)
+		if err != nil {
+			return nil, err
+		}
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		r.keys[key.ID] = key
+		r.loaded[key.ID] = true
+		r.active = key.ID
+		return key, nil
+	}
 	r.mu.Lock()
 	folders := append([]string(nil), r.folders...)
 	r.mu.Unlock()
@@ -115,6 +133,25 @@ func (r *Keyring) Load(path string) (*auth.ServiceKey, error) {
 	r.loaded[key.ID] = true
 	r.active = key.ID
 	return key, nil
+}
+
+// Reread reads a key from Cloud Foundry again (it may have been rotated
+// on the platform) and keeps the new one under the same id; ok is false
+// for other keys, and when cf gives the same credentials.
+func (r *Keyring) Reread(ctx context.Context, old *auth.ServiceKey) (key *auth.ServiceKey, ok bool) {
+	if !auth.IsCFRef(old.ID) {
+		return nil, false
+	}
+	key, err := auth.LoadCFKey(ctx, old.ID)
+	if err != nil || auth.SameCredentials(key, old) {
+		return nil, false
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, known := r.keys[key.ID]; known {
+		r.keys[key.ID] = key
+	}
+	return key, true
 }
 
 // keyID is path relative to the folder holding it, else the absolute path.

@@ -21,6 +21,9 @@ type Settings struct {
 	EnvFormat     envfile.Format // envFile mode: http-client.private.env.json or .env
 	ExtraHosts    []string
 	Timeout       time.Duration // 0: the token client's default
+	// CertificateWarning is how long before an x509 key's certificate
+	// expires the user is warned; 0 turns the warning off.
+	CertificateWarning time.Duration
 }
 
 // DefaultSettings are used for everything the client does not set.
@@ -32,6 +35,9 @@ func DefaultSettings() Settings {
 		VariableName:  "doxToken",
 		EnvName:       "dev",
 		EnvFormat:     envfile.FormatJSON,
+		// XSUAA's x509 bindings live 7 days by default: two days leave time
+		// to create a new key (docs/lifecycle.md).
+		CertificateWarning: 2 * 24 * time.Hour,
 	}
 }
 
@@ -46,6 +52,7 @@ type wireSettings struct {
 	EnvFileFormat        *string   `json:"envFileFormat"`
 	ExtraHosts           *[]string `json:"extraHosts"`
 	TimeoutSeconds       *float64  `json:"timeoutSeconds"`
+	CertWarningDays      *float64  `json:"certificateWarningDays"`
 }
 
 // ParseSettings reads a flat "dox" settings object over the defaults. An
@@ -102,6 +109,12 @@ func ParseSettings(raw json.RawMessage) (Settings, error) {
 			return s, fmt.Errorf("dox settings: timeoutSeconds must not be negative")
 		}
 		s.Timeout = seconds(*w.TimeoutSeconds)
+	}
+	if w.CertWarningDays != nil {
+		if *w.CertWarningDays < 0 {
+			return s, fmt.Errorf("dox settings: certificateWarningDays must not be negative")
+		}
+		s.CertificateWarning = seconds(*w.CertWarningDays * 24 * 3600)
 	}
 	return s, nil
 }

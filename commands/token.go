@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"math"
 	"net/url"
 	"strings"
@@ -51,14 +52,13 @@ func (h *Handler) getToken(ctx context.Context, raw []json.RawMessage) (any, err
 	}, nil
 }
 
-// Token returns the key's token: cached, adopted from an open document, or
-// fetched. It reports every fetch and failure to Status.
+// Token returns the key's token: cached, adopted from an open document (a
+// key's first token only), or fetched. It reports every fetch and failure
+// to Status.
 func (h *Handler) Token(ctx context.Context, key *auth.ServiceKey, force bool) (auth.Token, bool, error) {
 	margin := h.Settings().RefreshMargin
-	if !force {
-		if cached, ok := h.Tokens.Peek(key.ID); !ok || time.Until(cached.ExpiresAt) <= margin {
-			h.adopt(key, margin)
-		}
+	if !force && h.Tokens.CanAdopt(key) {
+		h.adopt(key, margin)
 	}
 	var (
 		tok       auth.Token
@@ -70,10 +70,19 @@ func (h *Handler) Token(ctx context.Context, key *auth.ServiceKey, force bool) (
 		return err
 	}
 	var err error
-	if h.Progress != nil && !h.fresh(key, margin, force) {
+	if h.Progress != nil && (force || !h.Tokens.Serves(key)) {
 		err = h.Progress(ctx, "Fetching DOX token", fetch)
 	} else {
 		err = fetch()
+	}
+	var te *auth.TokenError
+	if errors.As(err, &te) && te.Kind == auth.KindUnauthorized {
+		// A key from Cloud Foundry may have been rotated on the platform:
+		// read it again and, when it changed, try once more.
+		if fresh, ok := h.Keys.Reread(ctx, key); ok {
+			key = fresh
+			err = fetch()
+		}
 	}
 	if err != nil {
 		if ctx.Err() == nil {
@@ -85,11 +94,6 @@ func (h *Handler) Token(ctx context.Context, key *auth.ServiceKey, force bool) (
 		h.Status.Fetched(key, tok)
 	}
 	return tok, fromCache, nil
-}
-
-func (h *Handler) fresh(key *auth.ServiceKey, margin time.Duration, force bool) bool {
-	cached, ok := h.Tokens.Peek(key.ID)
-	return ok && !force && time.Until(cached.ExpiresAt) > margin
 }
 
 // TokensOf lists the Bearer tokens doc uses: written in it (literal or as
@@ -112,8 +116,10 @@ func (h *Handler) EnvTokensOf(doc Document) []httpfile.TokenRef {
 	return EnvTokens(doc.Text, path, h.Keys.Folders(), h.Settings(), apiHost)
 }
 
-// adopt takes a still-valid token of this key's client from an open
-// document, so that a restarted server does not fetch a new one.
+// adopt takes a still-valid token of this key's client and UAA from an
+// open document, so that a restarted server does not fetch a new one. The
+// cache takes it only as the key's first token: never after a fetch or a
+// clear (docs/lifecycle.md).
 func (h *Handler) adopt(key *auth.ServiceKey, margin time.Duration) {
 	var best auth.Token
 	for _, doc := range h.Docs.All() {
@@ -127,14 +133,9 @@ func (h *Handler) adopt(key *auth.ServiceKey, margin time.Duration) {
 			}
 		}
 	}
-	if best.AccessToken == "" {
-		return
+	if best.AccessToken != "" && h.Tokens.Adopt(key, best) {
+		h.Status.Fetched(key, best)
 	}
-	if cached, ok := h.Tokens.Peek(key.ID); ok && !cached.ExpiresAt.Before(best.ExpiresAt) {
-		return
-	}
-	h.Tokens.Put(key.ID, best)
-	h.Status.Fetched(key, best)
 }
 
 // issuedFor reports whether the token's issuer is the key's UAA, so that a

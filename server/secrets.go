@@ -124,9 +124,12 @@ func (s *Server) checkEnvFileOf(httpPath string, text []byte) {
 // checkKeys warns, once per file and session, about each service key file
 // that git tracks or does not ignore: it holds a client secret.
 func (s *Server) checkKeys(keys []*auth.ServiceKey) {
+	// Keys from the environment or Cloud Foundry have no file.
+	var files []*auth.ServiceKey
 	var paths []string
 	for _, k := range keys {
 		if k.Path != "" {
+			files = append(files, k)
 			paths = append(paths, k.Path)
 		}
 	}
@@ -140,8 +143,8 @@ func (s *Server) checkKeys(keys []*auth.ServiceKey) {
 		s.log.Info("git check of the service keys failed", zap.Error(err))
 		return
 	}
-	for i, k := range keys {
-		if k.Path == "" || !st[i].State.Exposed() || !s.warnedFiles.first(k.Path) {
+	for i, k := range files {
+		if !st[i].State.Exposed() || !s.warnedFiles.first(k.Path) {
 			continue
 		}
 		msg := fmt.Sprintf("doxls: the service key %s %s: its client secret ", k.ID, st[i].Describe())
@@ -183,10 +186,14 @@ func (s *Server) secretActions(p protocol.CodeActionParams) []protocol.CodeActio
 }
 
 // afterCommand re-publishes diagnostics after a command that changes what
-// git says about a file.
+// git says about a file, and warns about the certificates of keys loaded.
 func (s *Server) afterCommand(id string) {
 	if id == commands.IgnoreFile {
 		s.diags.refreshAll()
+	}
+	if id == commands.LoadServiceKey {
+		keys, _ := s.keys.List()
+		s.warnCertificates(keys...)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"go.lsp.dev/protocol"
 	"go.uber.org/zap"
 
 	"github.com/doxls/doxls/auth"
@@ -56,6 +57,20 @@ func (st *status) Fetched(key *auth.ServiceKey, tok auth.Token) {
 	}
 	st.send(key.ID, stateValid, &tok.ExpiresAt, "token valid until "+tok.ExpiresAt.Local().Format("15:04"))
 	st.schedule(key, tok)
+	st.s.warnCertificates(key)
+}
+
+// warnCertificates tells the user, once per key and session, about each x509
+// key whose certificate expires within certificateWarningDays, and how to
+// get a new key (docs/lifecycle.md).
+func (s *Server) warnCertificates(keys ...*auth.ServiceKey) {
+	within, now := s.Settings().CertificateWarning, time.Now()
+	for _, k := range keys {
+		msg, ok := commands.CertificateWarning(k, now, within)
+		if ok && s.warnedFiles.first("certificate of "+k.ID+" until "+k.CertificateExpiresAt().String()) {
+			s.showMessage(protocol.MessageTypeWarning, "doxls: "+msg)
+		}
+	}
 }
 
 func (st *status) Failed(key *auth.ServiceKey, err error) {

@@ -42,6 +42,7 @@ func (s *Server) discoverIf(need func() bool) {
 		keys, active := s.keys.List()
 		s.log.Info("service keys discovered", zap.Int("keys", len(keys)), zap.String("active", active))
 		go s.checkKeys(keys)
+		s.warnCertificates(keys...)
 		if active != "" {
 			if _, ok := s.tokens.Peek(active); !ok {
 				s.status.send(active, stateMissing, nil, "no token yet")

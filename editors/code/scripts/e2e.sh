@@ -7,7 +7,10 @@
 #   file, then from the command palette: "Get DOX token" (status bar shows the
 #   time left; screenshot), "DOX: Insert Bearer Header" (header in the editor),
 #   "DOX: Select Service Key" to a key with a wrong secret (one readable error
-#   notification, red status item) and back to a good key; the other palette
+#   notification, red status item) and back to a good key; dox.serviceKey set
+#   to a copy of the key with a wrong secret while requests.http holds a valid
+#   token, "DOX: Clear Token", "Get DOX token" (one error notification: the
+#   cleared token is not adopted back from the document); the other palette
 #   commands, "DOX: New Request File" twice (dox.http, then dox-2.http, open and
 #   saved) and "DOX: Open Swagger UI" (a browser tab with the key's Swagger URL,
 #   through code-server's port proxy).
@@ -104,6 +107,13 @@ exec 8< "$work/emu.out"
 # Its one line (URLs, written key files) comes once it listens.
 read -r -t 30 -u 8 emu_info || fail "the emulator printed nothing within 30 s: $(cat "$artifacts/uaaemu.log")"
 api_url=$(node -p "JSON.parse(process.argv[1]).apiUrl" "$emu_info")
+# Issue 15: a copy of the first key with a wrong secret (same client and UAA).
+node -e '
+  const fs = require("fs");
+  const k = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+  k.uaa.clientsecret = "wrong-" + k.uaa.clientsecret;
+  fs.writeFileSync(process.argv[2], JSON.stringify(k, null, 2));
+' "$ws/dox-key.json" "$ws/bad-key.json" || fail "could not write bad-key.json"
 
 cat > "$ws/requests.http" <<HTTP
 # DOX requests for the e2e test
@@ -177,7 +187,7 @@ E2E_BROWSER_DIR=$work/browser \
 E2E_SECRETS="$(node -e '
   const fs = require("fs");
   console.log(process.argv.slice(1).map((p) => JSON.parse(fs.readFileSync(p, "utf8")).uaa.clientsecret).join("\n"));
-' "$ws/dox-key.json" "$ws/keys/other-key.json" "$ws/keys/wrong-secret.json")" \
+' "$ws/dox-key.json" "$ws/keys/other-key.json" "$ws/keys/wrong-secret.json" "$ws/bad-key.json")" \
   "$node24/bin/node" "$code_dir/test/e2e/drive.js" || fail "the VS Code run failed (see $artifacts)"
 
 say "passed; screenshots in $artifacts"

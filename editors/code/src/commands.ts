@@ -18,7 +18,7 @@ import {
   type TokenInfoResult,
 } from './messages';
 import { requestBlocks, targetLines } from './requests';
-import { relativeInside } from './settings';
+import { onPath, relativeInside } from './settings';
 import { showCommandError, type DoxServer } from './server';
 import type { DoxStatusBar } from './statusBar';
 
@@ -227,7 +227,7 @@ export class DoxCommands implements vscode.Disposable {
     if (!r) {
       return;
     }
-    type Item = vscode.QuickPickItem & { path?: string; browse?: boolean };
+    type Item = vscode.QuickPickItem & { path?: string; browse?: boolean; cf?: boolean };
     const items: Item[] = keyPicks(r).map((p) => ({
       label: p.label,
       description: p.description,
@@ -241,15 +241,18 @@ export class DoxCommands implements vscode.Disposable {
       items.push({ label: '', kind: vscode.QuickPickItemKind.Separator });
     }
     items.push({ label: '$(folder-opened) Browse…', description: 'a service key file (JSON, or cf service-key output)', browse: true });
+    if (onPath('cf')) {
+      items.push({ label: '$(cloud) Cloud Foundry…', description: 'a key of a DOX instance in the current cf target, kept in memory only', cf: true });
+    }
     const pick = await vscode.window.showQuickPick(items, {
       title: 'DOX: Select Service Key',
       placeHolder: items.length > 1 ? 'Key (zone · API host)' : 'No service key found in this workspace',
       matchOnDescription: true,
     });
-    if (!pick || (!pick.path && !pick.browse)) {
+    if (!pick || (!pick.path && !pick.browse && !pick.cf)) {
       return;
     }
-    let path = pick.path;
+    let path = pick.cf ? await this.pickCFKey() : pick.path;
     if (pick.browse) {
       const files = await vscode.window.showOpenDialog({
         title: 'DOX service key',
@@ -286,6 +289,36 @@ export class DoxCommands implements vscode.Disposable {
   }
 
   /**
+   * The DOX keys of the current cf target, listed by the server (it runs
+   * cf services and cf service-keys), as cf:INSTANCE/KEY; undefined when the
+   * user gave up or was told why there are none.
+   */
+  private async pickCFKey(): Promise<string | undefined> {
+    let keys: { id: string; instance: string; key: string }[];
+    try {
+      const r = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: 'DOX: asking cf for the DOX service keys…' },
+        () => this.server.execute<{ keys: { id: string; instance: string; key: string }[] }>('doxls.cfServiceKeys'),
+      );
+      keys = r.keys ?? [];
+    } catch (err) {
+      await showCommandError(err);
+      return undefined;
+    }
+    if (keys.length === 0) {
+      void vscode.window.showWarningMessage(
+        'DOX: no service key of a document-information-extraction instance in the current cf target (cf create-service-key INSTANCE KEY creates one).',
+      );
+      return undefined;
+    }
+    const pick = await vscode.window.showQuickPick(
+      keys.map((k) => ({ label: k.id, description: `instance ${k.instance} · key ${k.key}`, id: k.id })),
+      { title: 'DOX: Service Key from Cloud Foundry', placeHolder: 'Read with cf service-key; never written to disk' },
+    );
+    return pick?.id;
+  }
+
+  /**
    * Keeps the choice across restarts. When dox.serviceKey is set, the server
    * makes that key active at every discovery, so the setting itself changes
    * (at the level where it is set, or the workspace when it comes from the
@@ -300,7 +333,7 @@ export class DoxCommands implements vscode.Disposable {
       return;
     }
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-    const value = folder ? relativeInside(folder, path) : path;
+    const value = folder && !path.startsWith('cf:') ? relativeInside(folder, path) : path;
     const target = inspect?.workspaceFolderValue
       ? vscode.ConfigurationTarget.WorkspaceFolder
       : vscode.workspace.workspaceFolders
@@ -318,7 +351,8 @@ export class DoxCommands implements vscode.Disposable {
       return;
     }
     const uri = vscode.Uri.from({ scheme: DETAILS_SCHEME, path: '/DOX token.md' });
-    this.details.set(uri.toString(), tokenDetailsMarkdown(info, this.status.activeKey, Date.now()));
+    const key = this.status.activeKey;
+    this.details.set(uri.toString(), tokenDetailsMarkdown(info, key, Date.now(), this.status.keyInfo(key)?.certificateExpiresAt));
     this.detailsChanged.fire(uri);
     const doc = await vscode.workspace.openTextDocument(uri);
     await vscode.languages.setTextDocumentLanguage(doc, 'markdown');

@@ -90,7 +90,14 @@ export function keyPicks(r: LoadServiceKeyResult): KeyPick[] {
   return (r.keys ?? []).map((k) => {
     const active = k.id === r.active;
     const parts = [k.identityZone ? `zone ${k.identityZone}` : 'no zone', hostOf(k.apiUrl) ?? 'no API URL'];
-    const detail = [k.clientId ? `client ${k.clientId}` : undefined, k.credentialType].filter(Boolean).join(' · ');
+    const cert = k.certificateExpiresAt ? Date.parse(k.certificateExpiresAt) : NaN;
+    const detail = [
+      k.clientId ? `client ${k.clientId}` : undefined,
+      k.credentialType,
+      Number.isNaN(cert) ? undefined : `certificate until ${formatClock(new Date(cert))}`,
+    ]
+      .filter(Boolean)
+      .join(' · ');
     return {
       label: `${active ? '$(check) ' : ''}${k.id}`,
       description: parts.join(' · '),
@@ -114,10 +121,14 @@ function when(iso: string | undefined, now: number): string {
   return `${formatClock(new Date(t))} (${rel})`;
 }
 
-/** Markdown for "DOX: Show Token Details", readable as source too. Never contains the token. */
-export function tokenDetailsMarkdown(info: TokenInfoResult, key: string | undefined, now: number): string {
+/**
+ * Markdown for "DOX: Show Token Details", readable as source too. Never
+ * contains the token. `certificateExpiresAt` is the x509 key's, if any.
+ */
+export function tokenDetailsMarkdown(info: TokenInfoResult, key: string | undefined, now: number, certificateExpiresAt?: string): string {
   const rows: [string, string][] = [
     ['Key', key ?? '—'],
+    ...(certificateExpiresAt ? [['Certificate expires', when(certificateExpiresAt, now)] as [string, string]] : []),
     ['Client id', info.clientId ?? '—'],
     ['Identity zone', info.zoneId ?? '—'],
     ['Grant type', info.grantType ?? '—'],

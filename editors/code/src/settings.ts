@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 // Settings mapping without VS Code: the dox.* settings become the flat
@@ -17,6 +18,8 @@ export interface ServerSettings {
   envFileFormat: EnvFileFormat;
   extraHosts: string[];
   timeoutSeconds: number;
+  /** Warn this many days before an x509 key's certificate expires; 0: never. */
+  certificateWarningDays: number;
 }
 
 export const DEFAULTS: Readonly<ServerSettings> = Object.freeze({
@@ -28,6 +31,7 @@ export const DEFAULTS: Readonly<ServerSettings> = Object.freeze({
   envFileFormat: 'json',
   extraHosts: [],
   timeoutSeconds: 30,
+  certificateWarningDays: 2,
 });
 
 /** Reads one setting below "dox." (e.g. "refreshMarginSeconds"); undefined when unset. */
@@ -39,6 +43,11 @@ function wholeSeconds(v: unknown, fallback: number, min: number): number {
     return fallback;
   }
   return Math.max(min, Math.floor(n));
+}
+
+function nonNegative(v: unknown, fallback: number): number {
+  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+  return typeof n === 'number' && Number.isFinite(n) ? Math.max(0, n) : fallback;
 }
 
 function oneOf<T extends string>(v: unknown, allowed: readonly T[], fallback: T): T {
@@ -60,6 +69,7 @@ export function serverSettings(get: SettingGetter): ServerSettings {
     envFileFormat: oneOf(get('envFileFormat'), ['json', 'dotenv'], DEFAULTS.envFileFormat),
     extraHosts: [],
     timeoutSeconds: wholeSeconds(get('timeoutSeconds'), DEFAULTS.timeoutSeconds, 1),
+    certificateWarningDays: nonNegative(get('certificateWarningDays'), DEFAULTS.certificateWarningDays),
   };
   const key = get('serviceKey');
   if (typeof key === 'string' && key.trim() !== '') {
@@ -97,4 +107,20 @@ export function relativeInside(folder: string, file: string, p: typeof path = pa
     return file;
   }
   return rel.split(p.sep).join('/');
+}
+
+/**
+ * Whether an executable named `name` is on PATH (with PATHEXT on Windows):
+ * the key picker offers Cloud Foundry keys only when cf is installed.
+ */
+export function onPath(
+  name: string,
+  env: NodeJS.ProcessEnv = process.env,
+  exists: (file: string) => boolean = fs.existsSync,
+  p: typeof path = path,
+  windows = process.platform === 'win32',
+): boolean {
+  const dirs = (env.PATH ?? env.Path ?? '').split(p.delimiter).filter((d) => d !== '');
+  const exts = windows ? (env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';').filter((e) => e !== '') : [''];
+  return dirs.some((d) => exts.some((e) => exists(p.join(d, name + e))));
 }

@@ -22,6 +22,8 @@ export interface KeyInfo {
   identityZone?: string;
   /** The key's Swagger UI (tenantuiurl + swagger), when the key names one. */
   swaggerUrl?: string;
+  /** End of validity of an x509 key's client certificate (RFC 3339). */
+  certificateExpiresAt?: string;
 }
 
 export type StatusColor = 'none' | 'warning' | 'error';
@@ -197,6 +199,10 @@ export function statusView(
   }
   if (exp !== undefined && state !== 'missing') {
     tooltip.push(`${state === 'expired' ? 'Expired' : 'Expires'}: ${formatClock(new Date(exp))}`);
+  }
+  const cert = parseTime(key?.certificateExpiresAt);
+  if (cert !== undefined) {
+    tooltip.push(`Certificate ${cert > now ? 'expires' : 'expired'}: ${formatClock(new Date(cert))}`);
   }
   tooltip.push(state === 'missing' ? 'Click to get a token' : 'Click to fetch a new token');
   return { state, text, color: stateColor(state), tooltip };

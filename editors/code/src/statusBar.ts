@@ -28,6 +28,11 @@ export class DoxStatusBar implements vscode.Disposable {
     return this.active ?? this.lastKey;
   }
 
+  /** What doxls.loadServiceKey said about key `id`. */
+  keyInfo(id: string | undefined): KeyInfo | undefined {
+    return id === undefined ? undefined : this.keys.get(id);
+  }
+
   knowsKey(id: string): boolean {
     return this.keys.has(id);
   }

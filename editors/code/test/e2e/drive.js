@@ -314,6 +314,37 @@ async function run(page) {
     await page.screenshot({ path: path.join(artifacts, 'bearer-inserted.png') });
   });
 
+  await stepDo('a copy of the key with a wrong secret, Clear Token, Get DOX token', async () => {
+    // Issue 15: requests.http holds a valid token of the same client and
+    // UAA; after a clear, the next token must come from UAA, which refuses
+    // the wrong secret, instead of the document's token shown as "(cached)".
+    await clearNotifications(page);
+    const file = path.join(workspace, '.vscode', 'settings.json');
+    const settings = JSON.parse(fs.readFileSync(file, 'utf8'));
+    settings['dox.serviceKey'] = 'bad-key.json';
+    fs.writeFileSync(file, JSON.stringify(settings, null, 2));
+    // The status bar follows the active key: bad-key.json has no token yet.
+    await waitStatus(page, /^DOX$/, 20_000);
+    await palette(page, 'DOX: Clear Token');
+    await page.locator('#workbench\\.parts\\.statusbar', { hasText: /DOX: cleared \d+ tokens?/ }).waitFor({ timeout: 10_000 });
+    await palette(page, 'Get DOX token');
+    await waitStatus(page, /^DOX error$/, 20_000);
+    await page.locator('.notifications-toasts .notification-toast .codicon-error').first().waitFor({ timeout: 10_000 });
+    await page.waitForTimeout(1_500);
+    const errors = await errorToasts(page);
+    const all = await notificationTexts(page);
+    await page.screenshot({ path: path.join(artifacts, 'cleared-wrong-secret.png') });
+    if (errors.length !== 1 || all.some((t) => /\(cached\)/.test(t))) {
+      throw new Error(`expected one error notification and no cached token, got ${JSON.stringify(all)}`);
+    }
+    const msg = normalise(errors[0]);
+    log(`  error notification: ${msg}`);
+    assertNoSecret('the error notification', msg);
+    if (!/bad-key\.json/.test(msg) || !/secret/i.test(msg) || /\n/.test(msg)) {
+      throw new Error(`the error notification is not one line about bad-key.json's secret: ${JSON.stringify(msg)}`);
+    }
+  });
+
   await stepDo('switch to the second key', async () => {
     await clearNotifications(page);
     await palette(page, 'DOX: Select Service Key');
@@ -396,6 +427,10 @@ async function run(page) {
   });
 
   await stepDo('run "DOX: Refresh Bearer Headers"', async () => {
+    // requests.http still holds the token cleared above; dox-key.json got a
+    // new one from UAA since, which replaces it.
+    await palette(page, 'DOX: Refresh Bearer Headers');
+    await page.locator('#workbench\\.parts\\.statusbar', { hasText: 'DOX: Refreshed 1 Bearer token in 1 document.' }).waitFor({ timeout: 10_000 });
     await palette(page, 'DOX: Refresh Bearer Headers');
     await page.locator('#workbench\\.parts\\.statusbar', { hasText: 'Every Bearer header already carries the current DOX token.' }).waitFor({ timeout: 10_000 });
   });

@@ -78,6 +78,22 @@ describe('keyPicks', () => {
   it('copes with a result without keys', () => {
     assert.deepEqual(keyPicks({ keys: [], active: null }), []);
   });
+  it('shows until when an x509 key\'s certificate is valid', () => {
+    process.env.TZ = 'UTC';
+    const [pick] = keyPicks({
+      active: 'cf:dox/dox-x509',
+      keys: [{ id: 'cf:dox/dox-x509', clientId: 'sb-x!b1', credentialType: 'x509', certificateExpiresAt: '2026-03-20T10:15:00Z' }],
+    });
+    assert.equal(pick.detail, 'client sb-x!b1 · x509 · certificate until 2026-03-20 10:15');
+  });
+});
+
+describe('tokenDetailsMarkdown with an x509 key', () => {
+  it('adds when the key\'s certificate expires', () => {
+    process.env.TZ = 'UTC';
+    const md = tokenDetailsMarkdown({ clientId: 'sb-x!b1' }, 'x509.json', NOW, '2026-03-16T09:00:00Z');
+    assert.ok(md.includes('- **Certificate expires:** 2026-03-16 09:00 (in 2d'), md);
+  });
 });
 
 describe('tokenDetailsMarkdown', () => {

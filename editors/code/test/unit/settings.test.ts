@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as path from 'node:path';
-import { DEFAULTS, relativeInside, serverSettings } from '../../src/settings';
+import { DEFAULTS, onPath, relativeInside, serverSettings } from '../../src/settings';
 
 function getter(values: Record<string, unknown>) {
   return (name: string) => values[name];
@@ -18,6 +18,7 @@ describe('serverSettings (initializationOptions)', () => {
       envFileFormat: 'json',
       extraHosts: [],
       timeoutSeconds: 30,
+      certificateWarningDays: 2,
     });
     assert.deepEqual(serverSettings(getter({ serviceKey: '  ' })), serverSettings(getter({})));
   });
@@ -33,6 +34,7 @@ describe('serverSettings (initializationOptions)', () => {
         envFileFormat: 'dotenv',
         extraHosts: ['dox.internal.example:8443'],
         timeoutSeconds: 10,
+        certificateWarningDays: 5,
         // These steer the client and are not server settings.
         server: { path: '/opt/doxls' },
         trace: { server: 'verbose' },
@@ -48,6 +50,7 @@ describe('serverSettings (initializationOptions)', () => {
       envFileFormat: 'dotenv',
       extraHosts: ['dox.internal.example:8443'],
       timeoutSeconds: 10,
+      certificateWarningDays: 5,
     });
   });
   it('repairs values a hand-edited settings.json may carry', () => {
@@ -100,5 +103,16 @@ describe('relativeInside (the value "DOX: Select Service Key" writes to dox.serv
     assert.equal(relativeInside('/ws', '/home/me/keys/dox-key.json'), '/home/me/keys/dox-key.json');
     assert.equal(relativeInside('/ws', '/ws'), '/ws');
     assert.equal(relativeInside('C:\\ws', 'D:\\keys\\k.json', path.win32), 'D:\\keys\\k.json');
+  });
+});
+
+describe('onPath', () => {
+  it('finds cf in a PATH folder, and cf.exe through PATHEXT on Windows', () => {
+    const files = new Set([path.posix.join('/usr/local/bin', 'cf'), path.win32.join('C:\\CF', 'cf.EXE')]);
+    const exists = (f: string) => files.has(f);
+    assert.equal(onPath('cf', { PATH: '/usr/bin:/usr/local/bin' }, exists, path.posix, false), true);
+    assert.equal(onPath('cf', { PATH: '/usr/bin' }, exists, path.posix, false), false);
+    assert.equal(onPath('cf', { Path: 'C:\\Windows;C:\\CF', PATHEXT: '.COM;.EXE' }, exists, path.win32, true), true);
+    assert.equal(onPath('cf', {}, exists, path.posix, false), false);
   });
 });

@@ -119,6 +119,12 @@ describe('statusView', () => {
       'Click to fetch a new token',
     ]);
   });
+  it('names when an x509 key\'s certificate expires', () => {
+    process.env.TZ = 'UTC';
+    const x509 = { ...key, credentialType: 'x509', certificateExpiresAt: '2026-03-16T09:00:00Z' };
+    const v = statusView(status('valid', 11 * H), x509, NOW, 300);
+    assert.ok(v.tooltip.includes('Certificate expires: 2026-03-16 09:00'), v.tooltip.join(' | '));
+  });
   it('shows the warning colour and "expires in" inside the margin', () => {
     const v = statusView(status('valid', 4 * M + 10 * S), key, NOW, 300);
     assert.equal(v.text, '$(key) DOX 4m');

@@ -38,7 +38,17 @@ function M.token(opts)
       vim.fn.setreg(register, res.accessToken)
       msg = msg .. string.format(", copied to register %s", register)
     end
-    lsp.notify(msg, levels.INFO)
+    -- An x509 key's certificate outlives many tokens, but not by much
+    -- (7 days by default): say when it ends.
+    lsp.exec("doxls.loadServiceKey", { key = res.key }, function(keys)
+      for _, key in ipairs(keys.keys or {}) do
+        local cert = key.id == res.key and status.parse_time(key.certificateExpiresAt)
+        if cert then
+          msg = msg .. os.date("; certificate valid until %Y-%m-%d %H:%M", cert)
+        end
+      end
+      lsp.notify(msg, levels.INFO)
+    end)
   end)
 end
 
@@ -89,6 +99,10 @@ local function describe(key, active)
   if key.apiUrl then
     table.insert(parts, key.apiUrl)
   end
+  local cert = status.parse_time(key.certificateExpiresAt)
+  if cert then
+    table.insert(parts, os.date("certificate until %Y-%m-%d %H:%M", cert))
+  end
   return table.concat(parts, "  ")
 end
 
@@ -104,10 +118,13 @@ local function has_path(key)
   return type(key.path) == "string" and key.path ~= ""
 end
 
---- :DoxKey [file] — load a service key file, or choose among the keys the
---- server discovered.
+--- :DoxKey [file | cf:INSTANCE/KEY] — load a service key file, or a key
+--- read with the cf CLI (kept in memory only), or choose among the keys the
+--- server knows.
 function M.key(opts)
-  if opts.args ~= "" then
+  if opts.args:match("^cf:") then
+    return load(opts.args)
+  elseif opts.args ~= "" then
     return load(vim.fn.fnamemodify(vim.fn.expand(opts.args), ":p"))
   end
   lsp.exec("doxls.loadServiceKey", nil, function(res)
@@ -126,6 +143,8 @@ function M.key(opts)
     }, function(choice)
       if choice and has_path(choice) then
         load(choice.path)
+      elseif choice and choice.id:match("^cf:") then
+        load(choice.id)
       elseif choice then
         -- doxls.loadServiceKey switches to key files only.
         lsp.notify(choice.id .. " comes from the environment; :DoxKey can only switch to key files", levels.WARN)

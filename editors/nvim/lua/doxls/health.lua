@@ -38,13 +38,28 @@ local function report_keys(keys, active, where)
     return
   end
   for _, key in ipairs(keys) do
-    ok(string.format(
+    local line = string.format(
       "key %s%s: client %s, API %s",
       key.id,
       key.id == active and " (active)" or "",
       key.clientId or "?",
       key.apiUrl or "none"
-    ))
+    )
+    local cert = require("doxls.status").parse_time(key.certificateExpiresAt)
+    if not cert then
+      ok(line)
+    else
+      line = line .. os.date(", certificate valid until %Y-%m-%d %H:%M", cert)
+      local days = (require("doxls.lsp").options.settings or {}).certificateWarningDays or 2
+      if cert - os.time() <= days * 86400 then
+        warn(line, {
+          "create a new x509 key: cf create-service-key INSTANCE NEW-KEY -c '{\"credential-type\":\"x509\"}'",
+          "or in the BTP cockpit (your DOX instance, Create service key, credential type x509)",
+        })
+      else
+        ok(line)
+      end
+    end
   end
 end
 
