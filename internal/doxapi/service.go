@@ -68,7 +68,7 @@ type Service struct {
 
 	mu      sync.Mutex
 	entries map[string]*entry
-	jobs    map[string]*jobEntry // by Target.Key + " " + id
+	jobs    map[string]map[string]*jobEntry // by Target.Key, then job id
 }
 
 // entry is the cached Data of one key.
@@ -109,7 +109,7 @@ func New(o Options) *Service {
 	return &Service{
 		http: &hc, ttl: o.TTL, wait: o.Wait, now: o.Now, refreshed: o.Refreshed,
 		ctx: ctx, cancel: cancel, slots: make(chan struct{}, 4),
-		entries: map[string]*entry{}, jobs: map[string]*jobEntry{},
+		entries: map[string]*entry{}, jobs: map[string]map[string]*jobEntry{},
 	}
 }
 
@@ -244,12 +244,7 @@ func (s *Service) Job(ctx context.Context, t Target, id string) (Job, error) {
 	err := s.get(ctx, t, "/document/jobs/"+id, &j)
 	if err == nil {
 		s.mu.Lock()
-		k := t.Key + " " + id
-		je := s.jobs[k]
-		if je == nil {
-			je = &jobEntry{}
-			s.jobs[k] = je
-		}
+		je := s.jobEntryLocked(t.Key, id)
 		je.job, je.err, je.fetched = j, nil, s.now()
 		s.mu.Unlock()
 	}
@@ -282,12 +277,7 @@ func (s *Service) Jobs(ctx context.Context, t Target, ids []string) map[string]J
 		if !validID(id) {
 			continue
 		}
-		k := t.Key + " " + id
-		je := s.jobs[k]
-		if je == nil {
-			je = &jobEntry{}
-			s.jobs[k] = je
-		}
+		je := s.jobEntryLocked(t.Key, id)
 		stale := je.fetched.IsZero() || (!je.job.Final() && s.now().Sub(je.fetched) >= pendingTTL)
 		if stale && je.running == nil && started < lensFetches {
 			started++
@@ -312,12 +302,29 @@ wait:
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	jobs := s.jobs[t.Key]
 	for _, id := range ids {
-		if je := s.jobs[t.Key+" "+id]; je != nil && !je.fetched.IsZero() {
+		if je := jobs[id]; je != nil && !je.fetched.IsZero() {
 			out[id] = JobState{Job: je.job, Err: je.err, Known: true}
 		}
 	}
 	return out
+}
+
+// jobEntryLocked is the entry of a job, made on first use; the caller
+// holds s.mu.
+func (s *Service) jobEntryLocked(key, id string) *jobEntry {
+	jobs := s.jobs[key]
+	if jobs == nil {
+		jobs = map[string]*jobEntry{}
+		s.jobs[key] = jobs
+	}
+	je := jobs[id]
+	if je == nil {
+		je = &jobEntry{}
+		jobs[id] = je
+	}
+	return je
 }
 
 // fetchJob fetches a job in the background; the caller holds s.mu.
