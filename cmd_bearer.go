@@ -43,11 +43,12 @@ func bearer(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if m == httpfile.ModeEnvFile {
 		return bearerEnv(ctx, fs.Args(), key, tok.AccessToken, envS, stdout, stderr)
 	}
-	opts := httpfile.Options{Token: tok.AccessToken, APIHost: key.APIHost(), Mode: m, Line: -1}
+	opts := commands.HostOptions(key, envS)
+	opts.Token, opts.Mode = tok.AccessToken, m
 	cwd, _ := os.Getwd() // a symbolic link may lead only inside it (docs/security-files.md)
 	failed := 0
 	for _, path := range fs.Args() {
-		plan, err := httpfile.EditFile(ctx, path, []string{cwd}, opts)
+		plan, err := httpfile.EditFile(ctx, path, []string{cwd}, withEnvironments(opts, path, cwd, envS))
 		if err != nil {
 			fmt.Fprintf(stderr, "doxls: %v\n", err) // the error names the file
 			failed++
@@ -86,19 +87,23 @@ func envSettings(env, format string) (commands.Settings, error) {
 // "Authorization: Bearer {{doxToken}}". A new environment file inside a git
 // work tree is added to .gitignore.
 func bearerEnv(ctx context.Context, paths []string, key *auth.ServiceKey, token string, s commands.Settings, stdout, stderr io.Writer) error {
-	opts := httpfile.Options{Token: token, APIHost: key.APIHost(), Mode: httpfile.ModeEnvFile, Line: -1,
-		VariableName: s.VariableName, Dotenv: s.EnvFormat == envfile.FormatDotenv}
+	base := commands.HostOptions(key, s)
+	base.Token, base.Mode, base.Dotenv = token, httpfile.ModeEnvFile, s.EnvFormat == envfile.FormatDotenv
 	git := gitcheck.New()
 	cwd, _ := os.Getwd()
 	failed := 0
 	for _, path := range paths {
 		var env *commands.EnvResult
+		opts := withEnvironments(base, path, cwd, s)
+		abs, _ := filepath.Abs(path)
+		root := commands.RootFor([]string{cwd}, abs)
+		target := commands.EnvTargetFor(abs, root, s)
+		opts.EnvBlocked = commands.OtherReaders(ctx, target.Path, abs, opts, s, root, nil)
 		if src, _, err := userfile.Read(ctx, path, userfile.MaxSize); err == nil && utf8.Valid(src) {
 			// Unreadable files fail in EditFile below, with its message.
 			after := httpfile.Apply(src, httpfile.PlanEdits(src, opts).Edits)
 			if commands.UsesEnv(after, opts) {
-				abs, _ := filepath.Abs(path)
-				res, err := commands.PutEnvToken(ctx, git, commands.EnvTargetFor(abs, commands.RootFor([]string{cwd}, abs), s), token)
+				res, err := commands.PutEnvToken(ctx, git, target, token)
 				if err != nil {
 					fmt.Fprintf(stderr, "doxls: %v\n", err)
 					failed++
@@ -125,6 +130,16 @@ func bearerEnv(ctx context.Context, paths []string, key *auth.ServiceKey, token 
 		return fmt.Errorf("%d of %d files could not be edited", failed, len(paths))
 	}
 	return nil
+}
+
+// withEnvironments adds the environment files of the request file at path
+// (up to the current folder) to opts.
+func withEnvironments(opts httpfile.Options, path, cwd string, s commands.Settings) httpfile.Options {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return opts
+	}
+	return commands.WithEnvironments(opts, abs, commands.RootFor([]string{cwd}, abs), s)
 }
 
 func reportEnv(stdout, stderr io.Writer, path, cwd string, env commands.EnvResult) {

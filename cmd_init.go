@@ -80,7 +80,12 @@ func initFile(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 		cwd, _ := os.Getwd() // found as doxls bearer finds it: up to the current folder
-		env, err := commands.PutEnvToken(ctx, gitcheck.New(), commands.EnvTargetFor(abs, commands.RootFor([]string{cwd}, abs), s), tok.AccessToken)
+		root := commands.RootFor([]string{cwd}, abs)
+		target := commands.EnvTargetFor(abs, root, s)
+		if why := commands.NewFileReaders(ctx, target, abs, key, s, root, nil); why != "" {
+			return fmt.Errorf("the token cannot go into %s: %s (docs/security.md)", target.Path, why)
+		}
+		env, err := commands.PutEnvToken(ctx, gitcheck.New(), target, tok.AccessToken)
 		if err != nil {
 			return err
 		}

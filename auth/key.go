@@ -46,15 +46,23 @@ type ServiceKey struct {
 	Path       string // absolute path of the file it came from; "" for env keys
 	APIURL     string // endpoints.backend.url, else url; "" for a bare uaa object
 	SwaggerURL string // tenantuiurl + swagger, when the key has both
-	UAA        UAA
+	// TenantUIURL is the key's tenantuiurl: DOX's UI and Swagger UI, whose
+	// URLs users copy into request files, so its host gets the token too.
+	TenantUIURL string
+	UAA         UAA
 }
 
 // IsX509 says whether the key authenticates with a client certificate.
 func (k *ServiceKey) IsX509() bool { return k.UAA.CredentialType == X509 }
 
 // APIHost is the host[:port] of APIURL, lower-cased, default ports dropped.
-func (k *ServiceKey) APIHost() string {
-	u, err := url.Parse(k.APIURL)
+func (k *ServiceKey) APIHost() string { return hostOf(k.APIURL) }
+
+// TenantUIHost is the host[:port] of TenantUIURL, like APIHost.
+func (k *ServiceKey) TenantUIHost() string { return hostOf(k.TenantUIURL) }
+
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
 		return ""
 	}

@@ -141,6 +141,7 @@ func (p keyParser) cockpit(root object, path string) (*ServiceKey, error) {
 	}
 	k.APIURL = api
 	swagger, tenant := looseString(root["swagger"]), looseString(root["tenantuiurl"])
+	k.TenantUIURL = tenant
 	if swagger != "" && tenant != "" {
 		k.SwaggerURL = strings.TrimRight(tenant, "/") + "/" + strings.TrimLeft(swagger, "/")
 	}

@@ -60,7 +60,7 @@ func (h *Handler) insertBearer(ctx context.Context, raw []json.RawMessage) (any,
 	if opts.Mode == httpfile.ModeEnvFile {
 		return h.insertEnv(ctx, doc, tok.AccessToken, opts)
 	}
-	plan := httpfile.PlanEdits(doc.Text, opts)
+	plan := httpfile.PlanEdits(doc.Text, h.withEnvironments(opts, doc))
 	res := insertResult{Edited: len(plan.Edits), Skipped: []SkipEntry{}}
 	for _, s := range plan.Skipped {
 		// The result arrives after the edit: name lines as they are now.
@@ -156,7 +156,7 @@ func (h *Handler) Replace(ctx context.Context, key *auth.ServiceKey, tok auth.To
 	opts.RefreshOnly = true
 	var all []docEdits
 	for _, d := range docs {
-		plan := httpfile.PlanEdits(d.Text, opts)
+		plan := httpfile.PlanEdits(d.Text, h.withEnvironments(opts, d))
 		if len(plan.Edits) > 0 {
 			all = append(all, docEdits{d, plan.Edits})
 			edits += len(plan.Edits)
@@ -173,15 +173,19 @@ func (h *Handler) Replace(ctx context.Context, key *auth.ServiceKey, tok auth.To
 
 func (h *Handler) options(key *auth.ServiceKey, token string) httpfile.Options {
 	s := h.Settings()
-	return httpfile.Options{
-		Token:        token,
-		APIHost:      key.APIHost(),
-		ExtraHosts:   s.ExtraHosts,
-		Mode:         s.InsertMode,
-		VariableName: s.VariableName,
-		Dotenv:       s.EnvFormat == envfile.FormatDotenv,
-		Line:         -1,
+	o := HostOptions(key, s)
+	o.Token, o.Mode, o.Dotenv = token, s.InsertMode, s.EnvFormat == envfile.FormatDotenv
+	return o
+}
+
+// withEnvironments adds the environment files of doc's file to opts (see
+// WithEnvironments); a document that is not a file has none.
+func (h *Handler) withEnvironments(opts httpfile.Options, doc Document) httpfile.Options {
+	path, err := PathOf(string(doc.URI))
+	if err != nil || path == string(doc.URI) {
+		return opts
 	}
+	return WithEnvironments(opts, path, h.rootFor(path), h.Settings())
 }
 
 type docEdits struct {

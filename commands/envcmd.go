@@ -42,13 +42,17 @@ func (h *Handler) insertEnv(ctx context.Context, doc Document, token string, opt
 	if err != nil || path == string(doc.URI) {
 		return nil, invalidParams("envFile mode needs a file on disk, not %s", doc.URI)
 	}
+	set, root := h.Settings(), h.rootFor(path)
+	target := EnvTargetFor(path, root, set)
+	opts = WithEnvironments(opts, path, root, set)
+	opts.EnvBlocked = OtherReaders(ctx, target.Path, path, opts, set, root, h.openText)
 	plan := httpfile.PlanEdits(doc.Text, opts)
 	res := envInsertResult{Edited: len(plan.Edits), Skipped: []SkipEntry{}}
 	for _, s := range plan.Skipped {
 		res.Skipped = append(res.Skipped, SkipEntry{Line: lineAfter(s.Line, plan.Edits), Reason: s.Reason})
 	}
 	if UsesEnv(httpfile.Apply(doc.Text, plan.Edits), opts) {
-		env, err := h.putEnvToken(ctx, EnvTargetFor(path, h.rootFor(path), h.Settings()), token)
+		env, err := h.putEnvToken(ctx, target, token)
 		if err != nil {
 			return nil, err
 		}
@@ -86,18 +90,19 @@ func (h *Handler) moveTokensToEnvFile(ctx context.Context, raw []json.RawMessage
 		return nil, err
 	}
 	s := h.Settings()
-	opts := httpfile.Options{ExtraHosts: s.ExtraHosts, VariableName: s.VariableName, Line: -1,
-		Mode: httpfile.ModeEnvFile, Dotenv: s.EnvFormat == envfile.FormatDotenv}
-	if key, err := h.Keys.Get(""); err == nil {
+	key, keyErr := h.Keys.Get("")
+	opts := HostOptions(key, s)
+	opts.Mode, opts.Dotenv = httpfile.ModeEnvFile, s.EnvFormat == envfile.FormatDotenv
+	if keyErr == nil {
 		tok, _, err := h.Token(ctx, key, false)
 		if err != nil {
 			return nil, err
 		}
-		opts.Token, opts.APIHost = tok.AccessToken, key.APIHost()
+		opts.Token = tok.AccessToken
 	} else {
 		opts.Token = newestToken(httpfile.Tokens(doc.Text))
 		if opts.Token == "" {
-			return nil, err // no key and nothing to move
+			return nil, keyErr // no key and nothing to move
 		}
 	}
 	return h.insertEnv(ctx, doc, opts.Token, opts)
@@ -165,14 +170,16 @@ func (h *Handler) ignoreFile(ctx context.Context, raw []json.RawMessage) (any, e
 func (h *Handler) RefreshEnvFiles(ctx context.Context, key *auth.ServiceKey, tok auth.Token, docs []Document) (int, error) {
 	s := h.Settings()
 	targets := map[string]EnvTarget{}
+	readers := map[string]httpfile.Options{} // the options a target's readers are checked with
 	for _, d := range docs {
 		path, err := PathOf(string(d.URI))
 		if err != nil || path == string(d.URI) {
 			continue
 		}
 		for _, dotenv := range []bool{false, true} {
-			opts := httpfile.Options{APIHost: key.APIHost(), ExtraHosts: s.ExtraHosts, VariableName: s.VariableName, Dotenv: dotenv}
-			if !UsesEnv(d.Text, opts) {
+			opts := HostOptions(key, s)
+			opts.Mode, opts.Dotenv = httpfile.ModeEnvFile, dotenv
+			if !UsesEnv(d.Text, WithEnvironments(opts, path, h.rootFor(path), s)) {
 				continue
 			}
 			ts := s
@@ -182,6 +189,7 @@ func (h *Handler) RefreshEnvFiles(ctx context.Context, key *auth.ServiceKey, tok
 			}
 			if t := EnvTargetFor(path, h.rootFor(path), ts); t.Exists {
 				targets[t.Path] = t
+				readers[t.Path] = opts
 			}
 		}
 	}
@@ -196,6 +204,9 @@ func (h *Handler) RefreshEnvFiles(ctx context.Context, key *auth.ServiceKey, tok
 		src := h.envText(t.Path)
 		if old, ok, err := envfile.Lookup(t.Format, src, t.Env, t.Name); err != nil || !ok || old == tok.AccessToken {
 			continue // nothing there to refresh, or already fresh
+		}
+		if OtherReaders(ctx, t.Path, "", readers[p], s, h.rootFor(t.Path), h.openText) != "" {
+			continue // another request file sends the variable elsewhere: no fresh token for it
 		}
 		res, err := h.putEnvToken(ctx, t, tok.AccessToken)
 		if err != nil {
@@ -217,24 +228,19 @@ func (h *Handler) envText(path string) []byte {
 	return src
 }
 
-// anyUsesEnv reports a document whose DOX requests (by the path rule, as
-// no key is needed to tell) take their token from an environment file.
+// anyUsesEnv reports a document whose DOX requests take their token from
+// an environment file (without a key, those the path rule allows).
 func (h *Handler) anyUsesEnv(docs []Document) bool {
-	name := h.Settings().VariableName
+	s := h.Settings()
+	key, _ := h.Keys.Get("")
 	for _, d := range docs {
 		for _, dotenv := range []bool{false, true} {
-			if UsesEnv(d.Text, httpfile.Options{VariableName: name, Dotenv: dotenv, ExtraHosts: h.Settings().ExtraHosts, APIHost: h.activeHost()}) {
+			opts := HostOptions(key, s)
+			opts.Mode, opts.Dotenv = httpfile.ModeEnvFile, dotenv
+			if UsesEnv(d.Text, h.withEnvironments(opts, d)) {
 				return true
 			}
 		}
 	}
 	return false
-}
-
-// activeHost is the active key's API host, "" without one.
-func (h *Handler) activeHost() string {
-	if key, err := h.Keys.Get(""); err == nil {
-		return key.APIHost()
-	}
-	return ""
 }

@@ -3,13 +3,19 @@ package commands
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/doxls/doxls/auth"
 	"github.com/doxls/doxls/envfile"
 	"github.com/doxls/doxls/gitcheck"
 	"github.com/doxls/doxls/httpfile"
+	"github.com/doxls/doxls/internal/userfile"
 )
 
 // EnvTarget is the environment file a request file takes its token from in
@@ -94,78 +100,30 @@ func guardEnvFile(ctx context.Context, git *gitcheck.Checker, res *EnvResult) {
 	}
 }
 
-// UsesEnv reports whether a request of src that opts allows takes its
-// token from the environment file: "Authorization: Bearer {{doxToken}}"
-// (or {{$dotenv doxToken}}) with no file variable of that name.
+// UsesEnv reports whether src takes its token from the environment file
+// and may: a request that opts allows says "Authorization: Bearer
+// {{doxToken}}" (or {{$dotenv doxToken}}) with no file variable of that
+// name, and no request to another host references the variable, directly
+// or through file or environment variables (docs/security.md). Only then
+// does doxls write the token there.
 func UsesEnv(src []byte, opts httpfile.Options) bool {
-	return len(envRequests(src, opts)) > 0
-}
-
-// envRequests lists the request lines that use the environment's token.
-func envRequests(src []byte, opts httpfile.Options) []int {
-	var out []int
-	for _, h := range envHeaders(src, opts) {
-		out = append(out, h.line)
-	}
-	return out
-}
-
-type envHeader struct {
-	line int // the request line
-	hdr  httpfile.Header
-}
-
-// envHeaders lists the Authorization headers of the requests opts allows
-// that name the environment's token.
-func envHeaders(src []byte, opts httpfile.Options) []envHeader {
-	name := opts.VariableName
-	if name == "" {
-		name = httpfile.DefaultVariable
-	}
-	want := name
-	if opts.Dotenv {
-		want = "$dotenv " + name
-	}
-	doc := httpfile.Parse(src)
-	if !opts.Dotenv {
-		for _, v := range doc.Variables {
-			if v.Name == name {
-				return nil // the file's own variable wins over the environment
-			}
-		}
-	}
-	var out []envHeader
-	for _, r := range doc.Requests {
-		if ok, _ := r.Allowed(opts); !ok {
-			continue
-		}
-		for _, h := range r.Headers {
-			if !strings.EqualFold(h.Name, "Authorization") {
-				continue
-			}
-			scheme, cred, _ := strings.Cut(strings.TrimSpace(h.Value), " ")
-			cred = strings.TrimSpace(cred)
-			if strings.EqualFold(scheme, "Bearer") && strings.HasPrefix(cred, "{{") && strings.HasSuffix(cred, "}}") &&
-				strings.Join(strings.Fields(cred[2:len(cred)-2]), " ") == want {
-				out = append(out, envHeader{r.Line, h})
-			}
-		}
-	}
-	return out
+	headers, blocked := httpfile.EnvUse(src, opts)
+	return len(headers) > 0 && blocked == ""
 }
 
 // EnvTokens lists the Bearer headers of the request file at path (text
 // src) that take their token from an environment file, each with that
 // token and the header value's range, so that hover, code lens, expiry
 // diagnostics and adoption treat them like tokens written in the file.
-func EnvTokens(src []byte, path string, folders []string, s Settings, apiHost string) []httpfile.TokenRef {
+func EnvTokens(src []byte, path string, folders []string, s Settings, key *auth.ServiceKey) []httpfile.TokenRef {
 	if !bytes.Contains(src, []byte(s.VariableName)) {
 		return nil // the cheap test first: this runs after every change
 	}
 	var refs []httpfile.TokenRef
 	for _, f := range []envfile.Format{envfile.FormatJSON, envfile.FormatDotenv} {
-		opts := httpfile.Options{APIHost: apiHost, ExtraHosts: s.ExtraHosts, VariableName: s.VariableName, Dotenv: f == envfile.FormatDotenv}
-		headers := envHeaders(src, opts)
+		opts := HostOptions(key, s)
+		opts.Dotenv = f == envfile.FormatDotenv
+		headers, _ := httpfile.EnvUse(src, opts)
 		if len(headers) == 0 {
 			continue
 		}
@@ -184,10 +142,162 @@ func EnvTokens(src []byte, path string, folders []string, s Settings, apiHost st
 			continue
 		}
 		for _, h := range headers {
-			refs = append(refs, httpfile.TokenRef{Token: token, Range: h.hdr.ValueRange, Line: h.hdr.Line})
+			refs = append(refs, httpfile.TokenRef{Token: token, Range: h.Header.ValueRange, Line: h.Header.Line})
 		}
 	}
 	return refs
+}
+
+// HostOptions are the options of the host rule for key (nil: no key yet)
+// under settings s: the key's API and tenant UI hosts, the extra hosts, the
+// token variable (docs/security.md).
+func HostOptions(key *auth.ServiceKey, s Settings) httpfile.Options {
+	o := httpfile.Options{ExtraHosts: s.ExtraHosts, VariableName: s.VariableName, Line: -1}
+	if key != nil {
+		o.APIHost, o.TenantHost = key.APIHost(), key.TenantUIHost()
+	}
+	return o
+}
+
+// WithEnvironments adds to opts the variables of the environment files
+// the request file at path reads (the nearest http-client.env.json,
+// http-client.private.env.json and .env from its folder up to root; the
+// private file's values win), so that a host that comes from one is decided per
+// environment and the taint follows their variables. In envFile mode with
+// JSON the token lives in environment s.EnvName only, and that one decides;
+// otherwise doxls cannot know which one the client selects, and every
+// environment must send the token to the key's hosts (docs/security.md).
+func WithEnvironments(opts httpfile.Options, path, root string, s Settings) httpfile.Options {
+	envs := map[string]map[string]string{}
+	for _, name := range []string{envfile.PublicJSON, envfile.PrivateJSON} {
+		p, ok := nearest(path, root, name)
+		if !ok {
+			continue
+		}
+		src, _, err := envfile.ReadFile(p)
+		var file map[string]map[string]json.RawMessage
+		if err != nil || json.Unmarshal(bytes.TrimPrefix(src, []byte("\xef\xbb\xbf")), &file) != nil {
+			continue // a file that does not parse defines nothing; the client cannot read it either
+		}
+		for env, vars := range file {
+			for k, raw := range vars {
+				var v string
+				if json.Unmarshal(raw, &v) != nil {
+					continue
+				}
+				if envs[env] == nil {
+					envs[env] = map[string]string{}
+				}
+				envs[env][k] = v
+			}
+		}
+	}
+	if p, ok := nearest(path, root, envfile.Dotenv); ok {
+		if src, _, err := envfile.ReadFile(p); err == nil {
+			envs[httpfile.DotenvEnv] = envfile.DotenvVariables(src)
+		}
+	}
+	if len(envs) > 0 {
+		opts.Environments = envs
+	}
+	if opts.Mode == httpfile.ModeEnvFile && !opts.Dotenv && !opts.RefreshOnly {
+		opts.Environment = s.EnvName
+	}
+	return opts
+}
+
+// nearest finds file name in the folder of path or a parent up to root
+// (only that folder when root does not hold path).
+func nearest(path, root, name string) (string, bool) {
+	dir := filepath.Dir(path)
+	for {
+		p := filepath.Join(dir, name)
+		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+			return p, true
+		}
+		parent := filepath.Dir(dir)
+		if root == "" || dir == filepath.Clean(root) || parent == dir || RootFor([]string{root}, parent) == "" {
+			return "", false
+		}
+		dir = parent
+	}
+}
+
+// maxReaders bounds the request files read beside an environment file.
+const maxReaders = 2000
+
+// skipDirs are folders no request file that matters lives in.
+var skipDirs = map[string]bool{".git": true, ".hg": true, ".svn": true, "node_modules": true, "vendor": true}
+
+// OtherReaders says why the environment file at envPath must not get the
+// token although the request file self may use it: another request file
+// (*.http, *.rest) in its folder or below, which clients let read it (they
+// look for it from a request file's folder upwards), sends the token
+// variable to another host. text gives a file's content when an editor
+// holds it (nil: from disk). Past maxReaders files doxls cannot tell, and
+// refuses (docs/security.md). "" when no file does.
+func OtherReaders(ctx context.Context, envPath, self string, opts httpfile.Options, s Settings, root string, text func(path string) ([]byte, bool)) string {
+	dir := filepath.Dir(envPath)
+	reason, n := "", 0
+	errTooMany := errors.New("too many request files")
+	err := filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return nil // unreadable: a client cannot read it either
+		case e.IsDir():
+			if p != dir && skipDirs[e.Name()] {
+				return filepath.SkipDir
+			}
+			return nil
+		case p == self || !e.Type().IsRegular():
+			return nil
+		}
+		if ext := strings.ToLower(filepath.Ext(p)); ext != ".http" && ext != ".rest" {
+			return nil
+		}
+		if n++; n > maxReaders {
+			return errTooMany
+		}
+		src, ok := []byte(nil), false
+		if text != nil {
+			src, ok = text(p)
+		}
+		if !ok {
+			var err error
+			if src, _, err = userfile.Read(ctx, p, userfile.MaxSize); err != nil {
+				return nil
+			}
+		}
+		if !bytes.Contains(src, []byte(opts.VariableName)) {
+			return nil // the cheap test first
+		}
+		if _, blocked := httpfile.EnvUse(src, WithEnvironments(opts, p, root, s)); blocked != "" {
+			rel, err := filepath.Rel(dir, p)
+			if err != nil {
+				rel = p
+			}
+			reason = blocked + " by " + filepath.ToSlash(rel)
+			return filepath.SkipAll
+		}
+		return ctx.Err()
+	})
+	if ctx.Err() != nil {
+		return "cancelled before the other request files were checked"
+	}
+	if errors.Is(err, errTooMany) {
+		return fmt.Sprintf("more than %d request files below %s read %s; doxls cannot check that none sends the token elsewhere", maxReaders, dir, filepath.Base(envPath))
+	}
+	return reason
+}
+
+// NewFileReaders is OtherReaders for a request file that is about to be
+// created at self in envFile mode with key's token (doxls init,
+// doxls.newRequestFile): the files already there must not send the
+// variable elsewhere.
+func NewFileReaders(ctx context.Context, t EnvTarget, self string, key *auth.ServiceKey, s Settings, root string, text func(string) ([]byte, bool)) string {
+	o := HostOptions(key, s)
+	o.Mode, o.Dotenv = httpfile.ModeEnvFile, t.Format == envfile.FormatDotenv
+	return OtherReaders(ctx, t.Path, self, o, s, root, text)
 }
 
 // rootFor is the workspace folder holding path, "" when none does.
@@ -203,6 +313,12 @@ func RootFor(folders []string, path string) string {
 		}
 	}
 	return best
+}
+
+// openText is a file's text as the editor holds it.
+func (h *Handler) openText(path string) ([]byte, bool) {
+	d, ok := h.Docs.Get(fileURI(path))
+	return d.Text, ok
 }
 
 // gitChecker is the handler's git cache (one per process when unset).

@@ -38,6 +38,10 @@ func TestUsesEnv(t *testing.T) {
 		"@doxToken = x\nGET " + dox + "/x\nAuthorization: Bearer {{doxToken}}\n":                     false,
 		"GET " + dox + "/x\nAuthorization: Bearer {{$dotenv doxToken}}\n":                            false,
 		"GET {{baseUrl}}/document-information-extraction/v1/x\nAuthorization: Bearer {{doxToken}}\n": true,
+		// A foreign request reads the same variable: the environment file
+		// must not get the token (issue 12).
+		"GET " + dox + "/x\nAuthorization: Bearer {{doxToken}}\n###\nGET https://other.example.com/x\nAuthorization: Bearer {{doxToken}}\n": false,
+		"@t = {{doxToken}}\nGET " + dox + "/x\nAuthorization: Bearer {{doxToken}}\n###\nPOST https://other.example.com/x\n\n{{t}}\n":        false,
 	} {
 		if got := UsesEnv([]byte(src), opts); got != want {
 			t.Errorf("UsesEnv(%q) = %v", src, got)
@@ -89,5 +93,47 @@ func TestPutEnvTokenKeepsANewFileOutOfGit(t *testing.T) {
 	}
 	if strings.Contains(res.Warning, tok) {
 		t.Error("the warning holds the token")
+	}
+}
+
+// A host that comes from an environment file is decided per environment:
+// WithEnvironments reads the files the client reads for the request file.
+func TestWithEnvironmentsDecidesPerEnvironment(t *testing.T) {
+	root := t.TempDir()
+	sub := filepath.Join(root, "requests")
+	if err := os.MkdirAll(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	public := `{"dev": {"host": "dox.example.com"}, "prod": {"host": "collector.example"}}`
+	if err := os.WriteFile(filepath.Join(root, envfile.PublicJSON), []byte(public), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// The private file, nearer and with a BOM, adds an environment.
+	private := "\xef\xbb\xbf" + `{"staging": {"host": "dox.example.com"}}`
+	if err := os.WriteFile(filepath.Join(sub, envfile.PrivateJSON), []byte(private), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(sub, "dox.http")
+	src := []byte("GET https://{{host}}/document-information-extraction/v1/x\n")
+	s := DefaultSettings()
+	base := HostOptions(nil, s)
+	base.APIHost, base.Token = "dox.example.com", "eyJ.a.b"
+
+	plan := httpfile.PlanEdits(src, WithEnvironments(base, path, root, s))
+	if len(plan.Skipped) != 1 || plan.Skipped[0].Reason != "with environment prod: foreign host collector.example" {
+		t.Errorf("header mode (any environment): %+v", plan.Skipped)
+	}
+	env := base
+	env.Mode = httpfile.ModeEnvFile
+	if plan := httpfile.PlanEdits(src, WithEnvironments(env, path, root, s)); len(plan.Skipped) != 0 {
+		t.Errorf("envFile mode, environment dev: %+v", plan.Skipped)
+	}
+	s.EnvName = "prod"
+	if plan := httpfile.PlanEdits(src, WithEnvironments(env, path, root, s)); len(plan.Skipped) != 1 {
+		t.Errorf("envFile mode, environment prod: %+v", plan.Skipped)
+	}
+	// Outside root only the request file's own folder counts.
+	if o := WithEnvironments(base, path, sub, s); len(o.Environments) != 1 || o.Environments["staging"] == nil {
+		t.Errorf("root %s: environments %v", sub, o.Environments)
 	}
 }

@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 
 	"go.lsp.dev/protocol"
@@ -87,6 +88,9 @@ func (h *Handler) newRequestFile(ctx context.Context, raw []json.RawMessage) (an
 		// The requests read the token from there: it comes first, so
 		// that a failure leaves no file that cannot run.
 		target := EnvTargetFor(filepath.Join(folder, name), h.rootFor(folder), s)
+		if why := NewFileReaders(ctx, target, filepath.Join(folder, name), key, s, h.rootFor(folder), h.openText); why != "" {
+			return nil, fmt.Errorf("the token cannot go into %s: %s (docs/security.md)", target.Path, why)
+		}
 		env, err := h.putEnvToken(ctx, target, tok.AccessToken)
 		if err != nil {
 			return nil, err

@@ -91,14 +91,9 @@ func RequestFile(key *auth.ServiceKey, token, clientID string, s Settings) ([]by
 		return nil, err
 	}
 	src := []byte(fmt.Sprintf(requestTemplate, oneLine(key.ID), oneLine(api), reference, kept, client))
-	plan := httpfile.PlanEdits(src, httpfile.Options{
-		Token:        token,
-		APIHost:      key.APIHost(),
-		Mode:         s.InsertMode,
-		VariableName: s.VariableName,
-		Dotenv:       envFormat(s) == envfile.FormatDotenv,
-		Line:         -1,
-	})
+	opts := HostOptions(key, s)
+	opts.Token, opts.Mode, opts.Dotenv = token, s.InsertMode, envFormat(s) == envfile.FormatDotenv
+	plan := httpfile.PlanEdits(src, opts)
 	if len(plan.Skipped) > 0 {
 		// The template only calls the key's own host: a skip is a bug here
 		// or a key whose API URL the template cannot use.

@@ -109,11 +109,8 @@ func (h *Handler) EnvTokensOf(doc Document) []httpfile.TokenRef {
 	if err != nil || path == string(doc.URI) {
 		return nil
 	}
-	apiHost := ""
-	if key, err := h.Keys.Get(""); err == nil {
-		apiHost = key.APIHost()
-	}
-	return EnvTokens(doc.Text, path, h.Keys.Folders(), h.Settings(), apiHost)
+	key, _ := h.Keys.Get("")
+	return EnvTokens(doc.Text, path, h.Keys.Folders(), h.Settings(), key)
 }
 
 // adopt takes a still-valid token of this key's client and UAA from an

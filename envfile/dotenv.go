@@ -87,6 +87,20 @@ func LookupDotenv(src []byte, name string) (string, bool) {
 	return "", false
 }
 
+// DotenvVariables lists the variables of a .env file, the last assignment
+// of a name winning, as the clients read them.
+func DotenvVariables(src []byte) map[string]string {
+	vars := map[string]string{}
+	for _, l := range parseDotenv(src) {
+		v := string(src[l.valStart:l.valEnd])
+		if l.quoted {
+			v = v[1 : len(v)-1]
+		}
+		vars[l.name] = v
+	}
+	return vars
+}
+
 // SetDotenv returns the edit that makes name hold value (a token: no
 // quotes needed), and false when it already does. The last assignment of
 // name is rewritten; without one, a line is added at the end.

@@ -3,7 +3,6 @@ package httpfile
 import (
 	"bytes"
 	"fmt"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -63,18 +62,6 @@ func BenchmarkParse(b *testing.B) {
 		Parse(src)
 	}
 	reportCPU(b, cpu)
-}
-
-// cpuTime is the CPU time the process has used, garbage collector
-// included. On a machine other processes keep busy, the wall time per
-// operation says more about them than about this code; the CPU time does
-// not.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func reportCPU(b *testing.B, since time.Duration) {

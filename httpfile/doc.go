@@ -19,7 +19,12 @@
 //     the token variable goes to, a ### line follows the variable: httpyac
 //     scopes a variable to the block that defines it, and only variables in
 //     a block without a request reach every request.
+//   - Where a request goes is read as the WHATWG URL standard reads its URL
+//     (url.go), as httpyac, REST Client and browsers do; the token goes only
+//     over https to the key's hosts, or over http to this machine
+//     (docs/security.md).
 //   - A variable that any request to a foreign host references (in its URL,
-//     headers or body, directly or through other variables) never receives
-//     the token, and the requests that use it are reported instead.
+//     headers or body, directly or through other variables, file or
+//     environment ones) never receives the token, and the requests that
+//     use it are reported instead.
 package httpfile

@@ -20,11 +20,31 @@ func envRefName(o Options) string {
 	return o.VariableName
 }
 
+// envTaint says why the environment file must not get the token: a
+// request to another host references its variable. httpyac reads a .env
+// file's variables as plain {{name}} variables too, so in dotenv mode
+// both forms count.
+func (pl *planner) envTaint() string {
+	if pl.o.EnvBlocked != "" {
+		return pl.o.EnvBlocked
+	}
+	names := []string{pl.o.VariableName}
+	if pl.o.Dotenv {
+		names = append(names, envRefName(pl.o))
+	}
+	for _, name := range names {
+		if host, ok := pl.tainted[name]; ok {
+			return "token variable {{" + name + "}} is also sent to " + host
+		}
+	}
+	return ""
+}
+
 // useEnv plans for r to take its token from the environment file.
 func (pl *planner) useEnv(r *request, c *change) string {
 	name := envRefName(pl.o)
-	if host, ok := pl.tainted[name]; ok {
-		return "token variable {{" + name + "}} is also sent to " + host
+	if reason := pl.envTaint(); reason != "" {
+		return reason
 	}
 	if pl.o.Dotenv {
 		return "" // {{$dotenv x}} never reads file variables
@@ -72,4 +92,64 @@ func (pl *planner) dropDefinitions(defs []*varDef) {
 		}
 		pl.edits = append(pl.edits, Edit{Start: l.start, End: end, Range: Range{Position{Line: v.Line}, endPos}, NewText: ""})
 	}
+}
+
+// EnvHeader is an Authorization header that takes the token from the
+// environment file, with the request line it belongs to.
+type EnvHeader struct {
+	Request int
+	Header  Header
+}
+
+// EnvUse lists the Authorization headers of the requests opts allows that
+// take their token from the environment file of envFile mode ("Bearer
+// {{doxToken}}", or {{$dotenv doxToken}} with opts.Dotenv; in JSON mode
+// none when the file defines doxToken itself, which wins over the
+// environment). blocked says why the environment file must not get the
+// token at all: a request to another host references its variable
+// (docs/security.md); then nothing may write it there.
+func EnvUse(src []byte, opts Options) (headers []EnvHeader, blocked string) {
+	o := withDefaults(opts)
+	o.Mode, o.RefreshOnly = ModeEnvFile, false
+	p := parse(src)
+	want := envRefName(o)
+	if !o.Dotenv && len(p.byName[want]) > 0 {
+		return nil, ""
+	}
+	pl := &planner{parsed: p, o: o, rule: newHostRule(o)}
+	pl.taint()
+	for i := range p.reqs {
+		r := &p.reqs[i]
+		var hs []*header
+		for _, h := range p.authHeaders(r) {
+			if _, ref, ok := Bearer(p.headerValue(h)); ok && ref == want {
+				hs = append(hs, h)
+			}
+		}
+		if len(hs) == 0 {
+			continue
+		}
+		if ok, _ := pl.access(r); !ok {
+			continue
+		}
+		for _, h := range hs {
+			headers = append(headers, EnvHeader{Request: r.Line, Header: p.exported(h)})
+		}
+	}
+	return headers, pl.envTaint()
+}
+
+// Bearer reads an Authorization header value: ok when its scheme is
+// Bearer (any case), with the credentials after it, and ref the name of the
+// variable when they are one {{reference}} ("$dotenv name" for a .env
+// one, white space inside the braces collapsed). Packages outside
+// httpfile use this rather than parse the header themselves.
+func Bearer(value string) (cred, ref string, ok bool) {
+	scheme, rest, _ := strings.Cut(strings.TrimSpace(value), " ")
+	if !strings.EqualFold(scheme, "Bearer") {
+		return "", "", false
+	}
+	cred = strings.TrimSpace(rest)
+	ref, _ = singleRef(cred)
+	return cred, ref, true
 }

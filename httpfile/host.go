@@ -1,113 +1,252 @@
 package httpfile
 
-import "strings"
+import (
+	"strings"
+)
 
 // doxPath marks the DOX API: a request whose host is unknown (a variable
 // from an environment file, a response reference, …) still gets the token
 // when its path has this.
 const doxPath = "/document-information-extraction/"
 
-// resolveRequest fills URL and Host of r.
+// How a request's URL reads (Request.state).
+const (
+	urlRead     = iota // Scheme and Host are what the client reads
+	urlUnknown         // a variable no file defines comes before the end of the authority
+	urlNoScheme        // no scheme: JetBrains sends it over http, REST Client over https
+	urlInvalid         // the client cannot send it
+	urlSplit           // clients that join continuation lines and one that does not read different hosts
+)
+
+// resolveRequest fills URL, Scheme and Host of r.
 func (p *parsed) resolveRequest(r *request) {
 	r.URL, _ = p.substitute(r.RawURL, r.Line)
-	if !strings.HasPrefix(r.URL, "/") {
-		r.Host, _, _ = splitURL(r.URL)
-		return
+	full := r.URL
+	if strings.HasPrefix(full, "/") {
+		full = p.originURL(r)
 	}
-	// Origin form: the host comes from the Host header (REST Client,
-	// JetBrains) or from httpyac's "host" variable.
+	r.readTarget(full)
+	if r.continues {
+		// JetBrains joins an indented line below the request line to the
+		// URL; httpyac joins some and takes others (an indented "@host/…")
+		// as the first line of the body, which it sends, headers and all,
+		// to the request line's host. When the two readings name different
+		// hosts, no token goes into the request.
+		var alone Request
+		alone.URL, _ = p.substitute(r.firstLine, r.Line)
+		first := alone.URL
+		if strings.HasPrefix(first, "/") {
+			first = p.originURL(r)
+		}
+		alone.readTarget(first)
+		if alone.state != r.state || alone.Scheme != r.Scheme || alone.Host != r.Host {
+			r.state, r.firstHost = urlSplit, alone.Host
+		}
+	}
+}
+
+// originURL is the URL a client sends for a request line that is a path:
+// REST Client and httpyac put the Host header in front of it, with https
+// when its port is 443 or 8443 and http otherwise (JetBrains also takes a
+// Host value with a scheme); httpyac without one uses its "host" variable,
+// which an environment may define: without either, the URL starts with
+// an unknown {{host}}.
+func (p *parsed) originURL(r *request) string {
 	for i := range r.hdrs {
 		if h := &r.hdrs[i]; p.isHeader(h, "Host") {
 			val, _ := p.substitute(p.headerValue(h), r.Line)
-			r.Host = hostHeader(val)
-			return
+			if strings.Contains(val, "://") {
+				return strings.TrimRight(val, "/") + r.URL
+			}
+			scheme := "http"
+			if _, port, ok := strings.Cut(val, ":"); ok && (port == "443" || port == "8443") {
+				scheme = "https"
+			}
+			return scheme + "://" + val + r.URL
 		}
 	}
 	if v := p.lookup("host", r.Line); v != nil {
 		val, _ := p.resolve(v)
-		r.Host, _, _ = splitURL(val)
+		return val + r.URL
 	}
+	return "{{host}}" + r.URL
+}
+
+// readTarget reads full, the URL the client sends, into r.
+func (r *Request) readTarget(full string) {
+	r.full, r.Scheme, r.Host = full, "", ""
+	if refBeforeAuthorityEnd(full) {
+		r.state = urlUnknown
+		return
+	}
+	if t, ok := fastURL(full); ok {
+		// What the fast path takes is plainly written (plainURL).
+		r.state, r.Scheme, r.Host, r.plain = urlRead, t.scheme, t.host, true
+		return
+	}
+	t, ok := parseURL(full)
+	switch {
+	case ok:
+		r.state, r.Scheme, r.Host = urlRead, t.scheme, t.host
+		r.plain = plainURL(full)
+	case schemeEnd(stripTabs(full)) < 0:
+		r.state = urlNoScheme
+	default:
+		r.state = urlInvalid
+	}
+}
+
+// refBeforeAuthorityEnd reports a {{variable}} left in u before the end of
+// its authority: its value may hold a "@", "\" or "/" that moves the host
+// anywhere. One after the authority cannot change the host.
+func refBeforeAuthorityEnd(u string) bool {
+	if !strings.Contains(u, "{{") {
+		return false
+	}
+	u = stripTabs(u)
+	start, _, _, ok := nextRef(u, 0)
+	if !ok {
+		return false
+	}
+	i := schemeEnd(u)
+	if i < 0 || start < i {
+		return true
+	}
+	j := i + 1
+	for j < len(u) && (u[j] == '/' || u[j] == '\\') {
+		j++
+	}
+	end := strings.IndexAny(u[j:], "/\\?#")
+	return end < 0 || start < j+end
+}
+
+// stripTabs removes what the standard removes before parsing: ASCII tabs
+// and newlines anywhere, C0 controls and spaces at both ends.
+func stripTabs(u string) string {
+	u = strings.TrimFunc(u, func(r rune) bool { return r <= ' ' })
+	if strings.ContainsAny(u, "\t\n\r") {
+		u = strings.NewReplacer("\t", "", "\n", "", "\r", "").Replace(u)
+	}
+	return u
+}
+
+// schemeEnd is the index of the colon after a URL's scheme (a letter, then
+// letters, digits, "+", "-", "."), or -1 when u starts with none.
+func schemeEnd(u string) int {
+	for i := 0; i < len(u); i++ {
+		c := u[i]
+		switch {
+		case 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z':
+		case i > 0 && ('0' <= c && c <= '9' || c == '+' || c == '-' || c == '.'):
+		case i > 0 && c == ':':
+			return i
+		default:
+			return -1
+		}
+	}
+	return -1
 }
 
 // Allowed applies the host rule to a request of a parsed document: whether
 // PlanEdits with opts may give it the token and, when not, why (the reason
-// PlanEdits reports). The host and ExtraHosts of opts count, nothing else.
+// PlanEdits reports). The hosts of opts count, nothing else.
 func (r *Request) Allowed(opts Options) (ok bool, reason string) {
-	return hostRule(r, allowedHosts(opts))
+	return newHostRule(opts).check(r)
 }
 
-// allowedHosts is the set of normalised hosts that may get the token.
-func allowedHosts(o Options) map[string]bool {
+// hostRule decides which requests may get the token (docs/security.md).
+type hostRule struct {
+	allowed map[string]bool // normalised hosts
+	envs    *environments   // nil: no environment file defines anything
+}
+
+func newHostRule(o Options) hostRule {
 	allowed := map[string]bool{}
-	for _, h := range append([]string{o.APIHost}, o.ExtraHosts...) {
+	for _, h := range append([]string{o.APIHost, o.TenantHost}, o.ExtraHosts...) {
 		if h = normAllowed(h); h != "" {
 			allowed[h] = true
 		}
 	}
-	return allowed
+	return hostRule{allowed: allowed, envs: newEnvironments(o)}
 }
 
-// hostRule is DESIGN.md §4: a request gets the token when its host is
-// allowed, or when its host is unknown and its path is the DOX API's.
-func hostRule(r *Request, allowed map[string]bool) (bool, string) {
-	if r.Host != "" {
-		if allowed[r.Host] {
+// check is the rule docs/security.md explains: the token goes to
+// the key's own hosts over https, or over http to this machine; a request
+// whose host is unknown gets it only when its path is the DOX API's.
+func (h hostRule) check(r *Request) (bool, string) {
+	if r.state == urlUnknown && h.envs != nil {
+		if ok, reason, decided := h.envs.check(h, r); decided {
+			return ok, reason
+		}
+	}
+	return h.checkRead(r)
+}
+
+// checkRead applies the rule to r as the file alone reads it.
+func (h hostRule) checkRead(r *Request) (bool, string) {
+	switch r.state {
+	case urlNoScheme:
+		return false, noScheme
+	case urlInvalid:
+		return false, "the URL is not one an HTTP client can send"
+	case urlSplit:
+		return false, "a continuation line changes the URL's host: httpyac sends this request to " + nonEmpty(r.firstHost) + ", JetBrains to " + nonEmpty(r.Host)
+	case urlUnknown:
+		u := stripTabs(r.full)
+		if i := schemeEnd(u); i >= 0 && start(u) > i {
+			if scheme := strings.ToLower(u[:i]); scheme != "https" {
+				return false, "the URL is " + scheme + "://, the token goes only over https"
+			}
+		}
+		if strings.Contains(cutQuery(u), doxPath) {
 			return true, ""
 		}
-		return false, "foreign host " + r.Host
-	}
-	origin := strings.HasPrefix(r.URL, "/")
-	path := cutQuery(r.URL)
-	if !origin {
-		_, path, _ = splitURL(r.URL)
-	}
-	switch {
-	case strings.Contains(path, doxPath):
-		return true, ""
-	case origin:
-		return false, "no host: the URL is a path and no Host header or host variable gives one"
-	}
-	if _, _, name, ok := nextRef(r.URL, 0); ok {
+		if strings.HasPrefix(r.URL, "/") {
+			return false, "no host: the URL is a path and no Host header or host variable gives one"
+		}
+		_, _, name, _ := nextRef(u, 0)
 		return false, "unknown host: {{" + name + "}} is not defined in this file"
 	}
-	return false, "no host in the URL"
+	switch {
+	case r.Scheme != "https" && r.Scheme != "http":
+		if !strings.HasPrefix(stripTabs(r.full)[len(r.Scheme)+1:], "//") && !specialScheme(r.Scheme) {
+			return false, noScheme
+		}
+		return false, "the URL is " + r.Scheme + "://, the token goes only over https"
+	case !h.allowed[r.Host]:
+		return false, "foreign host " + r.Host
+	case r.Scheme == "http" && !isLoopback(r.Host):
+		return false, "the URL is http://, the token would travel in clear text: write https://"
+	case !r.plain:
+		return false, "HTTP clients read this URL's host differently (user info, escapes, white space, a short IPv4 form, IDNA): write it as " + r.Scheme + "://" + r.Host + "/…"
+	}
+	return true, ""
 }
 
-// hostHeader normalises a Host header value ("api.example.com:443", or
-// with a scheme, as JetBrains allows).
-func hostHeader(val string) string {
-	if strings.Contains(val, "://") {
-		host, _, _ := splitURL(val)
-		return host
+// noScheme is the reason for a URL without one: JetBrains sends it over
+// http, REST Client over https, httpyac not at all.
+const noScheme = "no https:// in the URL: HTTP clients disagree on where it goes (JetBrains sends it over plain http)"
+
+func nonEmpty(host string) string {
+	if host == "" {
+		return "an unknown host"
 	}
-	if val == "" || strings.Contains(val, "{{") || strings.ContainsAny(val, " \t/") {
-		return ""
-	}
-	return normHost(val, "")
+	return host
 }
 
-// splitURL splits an absolute URL, scheme optional (JetBrains defaults to
-// http), into its normalised host[:port] and its path without query or
-// fragment. ok is false when the authority is empty or not yet known (an
-// unresolved variable).
-func splitURL(u string) (host, path string, ok bool) {
-	scheme, rest := "http", u
-	known := true
-	if i := strings.Index(u, "://"); i >= 0 && !strings.ContainsAny(u[:i], "/?#") {
-		scheme, rest = strings.ToLower(u[:i]), u[i+3:]
-		known = !strings.Contains(scheme, "{{")
+// start is the index of the first {{ in u.
+func start(u string) int {
+	s, _, _, _ := nextRef(u, 0)
+	return s
+}
+
+// specialScheme reports the schemes whose URLs always have an authority.
+func specialScheme(s string) bool {
+	switch s {
+	case "http", "https", "ws", "wss", "ftp", "file":
+		return true
 	}
-	end := strings.IndexAny(rest, "/?# \t")
-	if end < 0 {
-		end = len(rest)
-	}
-	auth := rest[:end]
-	path = cutQuery(rest[end:])
-	if !known || auth == "" || strings.Contains(auth, "{{") || strings.Contains(auth, "}}") {
-		return "", path, false
-	}
-	host = normHost(auth, scheme)
-	return host, path, host != ""
+	return false
 }
 
 func cutQuery(s string) string {
@@ -117,40 +256,19 @@ func cutQuery(s string) string {
 	return s
 }
 
-// normHost lower-cases an authority, drops user info and the scheme's
-// default port. With no scheme, both 80 and 443 count as default.
-func normHost(auth, scheme string) string {
-	if at := strings.LastIndexByte(auth, '@'); at >= 0 {
-		auth = auth[at+1:]
-	}
-	host, port := auth, ""
-	if strings.HasPrefix(auth, "[") {
-		if j := strings.IndexByte(auth, ']'); j >= 0 {
-			host = auth[:j+1]
-			port = strings.TrimPrefix(auth[j+1:], ":")
-		}
-	} else if j := strings.LastIndexByte(auth, ':'); j >= 0 {
-		host, port = auth[:j], auth[j+1:]
-	}
-	host = strings.ToLower(host)
-	if host == "" {
-		return ""
-	}
-	switch {
-	case port == "",
-		port == "80" && (scheme == "http" || scheme == "ws" || scheme == ""),
-		port == "443" && (scheme == "https" || scheme == "wss" || scheme == ""):
-		return host
-	}
-	return host + ":" + port
-}
-
-// normAllowed normalises a host from the options: "host[:port]" or a URL.
+// normAllowed normalises a host from the options, "host[:port]" or a URL,
+// as a request URL's host reads: "host" stands for https://host.
 func normAllowed(h string) string {
 	h = strings.TrimSpace(h)
-	if strings.Contains(h, "://") {
-		host, _, _ := splitURL(h)
-		return host
+	if h == "" {
+		return ""
 	}
-	return normHost(strings.TrimSuffix(h, "/"), "")
+	if !strings.Contains(h, "://") {
+		h = "https://" + strings.TrimSuffix(h, "/") + "/"
+	}
+	t, ok := readURL(h)
+	if !ok || t.host == "" {
+		return ""
+	}
+	return t.host
 }

@@ -52,8 +52,10 @@ type varDef struct {
 type request struct {
 	Request
 	hdrs        []header
-	hdrFrom     int // hdrs is parsed.hdrs[hdrFrom:] until the block ends
-	insertAfter int // the line a new header line goes after
+	hdrFrom     int    // hdrs is parsed.hdrs[hdrFrom:] until the block ends
+	insertAfter int    // the line a new header line goes after
+	continues   bool   // continuation lines join the URL
+	firstLine   string // then: the URL on the request line alone
 }
 
 // parsed is the full parse of a source, with the byte offsets that edit
@@ -97,6 +99,22 @@ func (p *parsed) document() *Document {
 		d.Requests[i] = r
 	}
 	return d
+}
+
+// exported is h as the exported type.
+func (p *parsed) exported(h *header) Header {
+	return Header{Name: p.sub(h.nameStart, h.nameEnd), Value: p.headerValue(h), Line: h.Line,
+		ValueRange: Range{p.pos(h.Line, h.valStart), p.pos(h.Line, h.valEnd)}}
+}
+
+// Authorization returns the first Authorization header of r, or nil.
+func (r *Request) Authorization() *Header {
+	for i := range r.Headers {
+		if strings.EqualFold(r.Headers[i].Name, "Authorization") {
+			return &r.Headers[i]
+		}
+	}
+	return nil
 }
 
 func parse(src []byte) *parsed {
@@ -198,6 +216,7 @@ func (p *parsed) block(from, to int, title string) {
 				// what follows "#text" as body, so nothing goes below that.
 				frozen = frozen || !isHeaderComment(rest)
 			case state == inURL && (rest[0] == '?' || rest[0] == '&'):
+				r.continued()
 				r.RawURL += string(bytes.TrimRight(rest, " \t"))
 				r.advance(i, frozen)
 			case p.header(i, ws):
@@ -207,6 +226,7 @@ func (p *parsed) block(from, to int, title string) {
 				state = inHeaders
 				r.advance(i, frozen)
 			case state == inURL && (rest[0] == '/' || ws > 0):
+				r.continued()
 				r.RawURL += string(bytes.TrimRight(rest, " \t"))
 				r.advance(i, frozen)
 			case ws > 0:
@@ -224,7 +244,20 @@ func (p *parsed) block(from, to int, title string) {
 	if r != nil {
 		r.RawURL, r.Version = splitVersion(r.RawURL)
 		r.RawURL = strings.TrimSpace(r.RawURL)
+		if r.continues {
+			r.firstLine, _ = splitVersion(r.firstLine)
+			r.firstLine = strings.TrimSpace(r.firstLine)
+		}
 		r.hdrs = p.hdrs[r.hdrFrom:len(p.hdrs):len(p.hdrs)]
+	}
+}
+
+// continued notes that a continuation line joins the URL: the request
+// line's URL alone is kept, as httpyac reads some continuations as the
+// start of the body (see resolveRequest).
+func (r *request) continued() {
+	if !r.continues {
+		r.continues, r.firstLine = true, r.RawURL
 	}
 }
 

@@ -166,20 +166,25 @@ func TestVariables(t *testing.T) {
 
 func TestHostOfURL(t *testing.T) {
 	tests := map[string]string{
-		"https://API.Example.com/x":              "api.example.com",
-		"https://api.example.com:443/x":          "api.example.com",
-		"http://api.example.com:80":              "api.example.com",
-		"http://api.example.com:443/":            "api.example.com:443",
-		"https://api.example.com:8443?x=1":       "api.example.com:8443",
-		"wss://api.example.com:443/socket":       "api.example.com",
-		"http://user:p%40ss@127.0.0.1:4711/a":    "127.0.0.1:4711",
-		"http://[::1]:8080/x":                    "[::1]:8080",
-		"https://[::1]/x":                        "[::1]",
-		"localhost:8080/api":                     "localhost:8080",
-		"api.example.com/x#frag":                 "api.example.com",
+		"https://API.Example.com/x":           "api.example.com",
+		"https://api.example.com:443/x":       "api.example.com",
+		"http://api.example.com:80":           "api.example.com",
+		"http://api.example.com:443/":         "api.example.com:443",
+		"https://api.example.com:8443?x=1":    "api.example.com:8443",
+		"wss://api.example.com:443/socket":    "api.example.com",
+		"http://user:p%40ss@127.0.0.1:4711/a": "127.0.0.1:4711",
+		"http://[::1]:8080/x":                 "[::1]:8080",
+		"https://[::1]/x":                     "[::1]",
+		// No scheme: "localhost:" is one to the standard, and a client
+		// sends neither to a host over https.
+		"localhost:8080/api":     "",
+		"api.example.com/x#frag": "",
+		// As the standard reads it: slashes after the scheme are skipped.
+		"https:///x":                             "x",
+		"http://evil.example\\@api.example.com/": "evil.example",
+		"https://0x7f.1:443/":                    "127.0.0.1",
 		"https://{{tenant}}.example.com/x":       "",
 		"{{scheme}}://api.example.com/x":         "",
-		"https:///x":                             "",
 		"https://api.example.com/{{unknown}}/x":  "api.example.com",
 		"https://api.example.com?next=https://a": "api.example.com",
 	}

@@ -13,10 +13,11 @@ const DefaultVariable = "doxToken"
 
 // PlanEdits plans the edits that put opts.Token into src.
 //
-// Only requests to opts.APIHost or opts.ExtraHosts (host[:port] after
-// substituting file variables, default ports dropped) get the token; a
+// Only requests over https to opts.APIHost, opts.TenantHost or
+// opts.ExtraHosts (the URL read as the WHATWG URL standard reads it, after
+// substituting file variables; http only to this machine) get the token; a
 // request whose host is unknown gets it only when its path holds
-// /document-information-extraction/. Edits come sorted by Start and never
+// /document-information-extraction/ (docs/security.md). Edits come sorted by Start and never
 // overlap; planning again on the result with the same token yields none.
 func PlanEdits(src []byte, opts Options) Plan {
 	return parse(src).plan(opts)
@@ -25,8 +26,8 @@ func PlanEdits(src []byte, opts Options) Plan {
 // planner holds the state of one PlanEdits call.
 type planner struct {
 	*parsed
-	o       Options
-	allowed map[string]bool
+	o    Options
+	rule hostRule
 	// tainted maps a variable name to the foreign host of a request that
 	// references it: such a variable must never carry the token.
 	tainted map[string]string
@@ -51,7 +52,8 @@ type change struct {
 	drop   []*varDef // envFile mode: definitions of the token variable to remove
 }
 
-func (p *parsed) plan(o Options) Plan {
+// withDefaults fills the options' defaults.
+func withDefaults(o Options) Options {
 	if o.Mode == "" {
 		o.Mode = ModeHeader
 	}
@@ -61,7 +63,12 @@ func (p *parsed) plan(o Options) Plan {
 	if o.Mode == ModeEnvFile && o.RefreshOnly {
 		o.Mode = ModeHeader // refreshing a file in envFile mode: the tokens it still holds
 	}
-	pl := &planner{parsed: p, o: o, allowed: allowedHosts(o), vars: map[*varDef]bool{}, dropped: map[*varDef]bool{},
+	return o
+}
+
+func (p *parsed) plan(o Options) Plan {
+	o = withDefaults(o)
+	pl := &planner{parsed: p, o: o, rule: newHostRule(o), vars: map[*varDef]bool{}, dropped: map[*varDef]bool{},
 		edits: make([]Edit, 0, len(p.reqs)+1), hdrLines: map[string]string{}}
 	pl.value = "Bearer " + o.Token
 	switch o.Mode {
@@ -131,11 +138,13 @@ func (pl *planner) skip(r *request, reason string) {
 
 // access applies the host rule to r.
 func (pl *planner) access(r *request) (bool, string) {
-	return hostRule(&r.Request, pl.allowed)
+	return pl.rule.check(&r.Request)
 }
 
 // taint marks every variable a request to a foreign host references (in its
-// URL, headers or body, directly or through other variables).
+// URL, headers or body, directly or through file variables or the
+// variables of environment files, whose values httpyac and JetBrains
+// resolve the same way).
 func (pl *planner) taint() {
 	pl.tainted = map[string]string{}
 	var work []string
@@ -158,8 +167,11 @@ func (pl *planner) taint() {
 			continue
 		}
 		host := r.Host
-		if host == "" {
+		switch {
+		case host == "":
 			host = "an unknown host"
+		case r.Scheme != "https":
+			host = r.Scheme + "://" + host // the key's host, in clear text
 		}
 		for n := r.Line; n <= r.EndLine; n++ {
 			if b := pl.lineText(n); bytes.Contains(b, []byte("{{")) {
@@ -172,6 +184,11 @@ func (pl *planner) taint() {
 		work = work[:len(work)-1]
 		for _, v := range pl.byName[name] {
 			mark(v.Value, pl.tainted[name])
+		}
+		for _, env := range pl.o.Environments {
+			if v, ok := env[name]; ok {
+				mark(v, pl.tainted[name])
+			}
 		}
 	}
 }

@@ -152,7 +152,7 @@ func TestSkipReasons(t *testing.T) {
 		{"@t = old\nGET " + dox + "/x\nAuthorization: Bearer {{t}}\n###\nPOST https://log.example/\n\n{\"t\": \"{{t}}\"}", "token variable {{t}} is also sent to log.example"},
 		{"@t = old\n@wrapped = Bearer {{t}}\n###\nGET " + dox + "/x\nAuthorization: Bearer {{t}}\n###\nGET https://log.example/\nAuthorization: {{wrapped}}", "token variable {{t}} is also sent to log.example"},
 		{"GET /x", "no host: the URL is a path and no Host header or host variable gives one"},
-		{"GET https:///x", "no host in the URL"},
+		{"GET https:///x", "foreign host x"},
 	}
 	for _, tt := range tests {
 		plan := PlanEdits([]byte(tt.src), Options{Token: tokenA, APIHost: doxHost, Line: -1})

@@ -34,8 +34,19 @@ type Request struct {
 	Version            string // "HTTP/1.1" when the line ends with one
 	RawURL             string // as written, with continuation lines joined
 	URL                string // with file variables substituted
-	Host               string // host[:port] of URL, lower-cased, default port dropped; "" when unresolvable
-	Headers            []Header
+	// Scheme and Host are where a client sends the request, as the WHATWG
+	// URL standard reads URL (for a path, with the Host header or host
+	// variable in front): the scheme lower-cased, the host serialised,
+	// with ":port" unless it is the scheme's default. Both "" when no file
+	// variable says (an environment's variable before the end of the
+	// authority) or the URL cannot be sent.
+	Scheme, Host string
+	Headers      []Header
+
+	full      string // the URL the client sends, variables it cannot resolve left as {{name}}
+	state     int    // how full reads: urlRead, urlUnknown, …
+	firstHost string // urlSplit: the host of the request line's URL alone
+	plain     bool   // full is written so that every client reads its host alike (plainURL)
 }
 
 // Document is a parsed request file.
@@ -59,12 +70,27 @@ const (
 type Options struct {
 	Token        string
 	APIHost      string   // the key's API host (auth.ServiceKey.APIHost)
+	TenantHost   string   // the host of the key's tenantuiurl, its Swagger UI (auth.ServiceKey.TenantUIHost)
 	ExtraHosts   []string // more hosts allowed to receive the token
 	Mode         Mode     // default ModeHeader
 	VariableName string   // default "doxToken"
 	Dotenv       bool     // envFile mode: requests use {{$dotenv doxToken}} (a .env file)
 	Line         int      // plan only for the request holding this line; -1: every request
 	RefreshOnly  bool     // only replace Bearer tokens already present; never add headers
+
+	// Environments holds the variables of the environment files the
+	// request file's client reads (http-client.env.json and its private
+	// file), by environment and name: a host that comes from one is
+	// decided per environment (docs/security.md).
+	Environments map[string]map[string]string
+	// Environment is the one the client sends with; "" when doxls cannot
+	// know, and then every environment must send the token to the key's
+	// hosts.
+	Environment string
+	// EnvBlocked, in envFile mode, says why the environment file must not
+	// get the token for a reason outside this file: another request file
+	// that reads it sends the variable to another host.
+	EnvBlocked string
 }
 
 // Edit replaces the bytes [Start, End) of the source with NewText; Range is

@@ -27,8 +27,18 @@ func nextRef(s string, i int) (start, end int, name string, ok bool) {
 			i = start + 1
 			continue
 		}
-		return start, start + 4 + k, strings.TrimSpace(inner), true
+		return start, start + 4 + k, refName(inner), true
 	}
+}
+
+// refName is the name inside {{ }}: trimmed, and runs of white space
+// inside ("{{$dotenv  doxToken}}") made one space.
+func refName(inner string) string {
+	name := strings.TrimSpace(inner)
+	if strings.Contains(name, "  ") || strings.ContainsAny(name, "\t\v\f\u0085\u00a0") {
+		name = strings.Join(strings.Fields(name), " ")
+	}
+	return name
 }
 
 // singleRef returns name when s is exactly one reference "{{name}}".

@@ -41,7 +41,7 @@ func (s *Server) doxRequest(doc commands.Document, line int) (*httpfile.Request,
 	if req == nil {
 		return nil, nil, false
 	}
-	if ok, _ := req.Allowed(httpfile.Options{APIHost: key.APIHost(), ExtraHosts: s.Settings().ExtraHosts}); !ok {
+	if ok, _ := req.Allowed(commands.HostOptions(key, s.Settings())); !ok {
 		return nil, nil, false
 	}
 	return req, key, true
@@ -149,7 +149,7 @@ func (s *Server) doxDiagnostics(ctx context.Context, doc commands.Document) []pr
 
 func (s *Server) doxProblems(ctx context.Context, doc commands.Document, key *auth.ServiceKey) []doxcomplete.Problem {
 	parsed := httpfile.Parse(doc.Text)
-	rule := httpfile.Options{APIHost: key.APIHost(), ExtraHosts: s.Settings().ExtraHosts}
+	rule := commands.HostOptions(key, s.Settings())
 	var reqs []*httpfile.Request
 	for i := range parsed.Requests {
 		r := &parsed.Requests[i]

