@@ -12,6 +12,7 @@ import (
 
 	"github.com/doxls/doxls/auth"
 	"github.com/doxls/doxls/gitcheck"
+	"github.com/doxls/doxls/httpfile"
 )
 
 // Command ids, fixed by the contract.
@@ -30,6 +31,24 @@ type Document struct {
 	URI     protocol.DocumentURI
 	Version int32
 	Text    []byte
+	// src is Text with its line index and parse, each built once per
+	// version and shared by every feature; nil for a file read from disk.
+	src *httpfile.Text
+}
+
+// OpenDocument is a version of a document as the editor sent it.
+func OpenDocument(uri protocol.DocumentURI, version int32, text *httpfile.Text) Document {
+	return Document{URI: uri, Version: version, Text: text.Bytes(), src: text}
+}
+
+// Source is the document's text as httpfile reads it: positions, parse and
+// tokens. A file read from disk is read as editors load it (its BOM is no
+// character).
+func (d Document) Source() *httpfile.Text {
+	if d.src == nil {
+		return httpfile.NewText(d.Text)
+	}
+	return d.src
 }
 
 // Documents gives access to the open documents.

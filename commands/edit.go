@@ -60,7 +60,7 @@ func (h *Handler) insertBearer(ctx context.Context, raw []json.RawMessage) (any,
 	if opts.Mode == httpfile.ModeEnvFile {
 		return h.insertEnv(ctx, doc, tok.AccessToken, opts)
 	}
-	plan := httpfile.PlanEdits(doc.Text, h.withEnvironments(opts, doc))
+	plan := doc.Source().PlanEdits(h.withEnvironments(opts, doc))
 	res := insertResult{Edited: len(plan.Edits), Skipped: []SkipEntry{}}
 	for _, s := range plan.Skipped {
 		// The result arrives after the edit: name lines as they are now.
@@ -123,7 +123,7 @@ func (h *Handler) refreshBearers(ctx context.Context, raw []json.RawMessage) (an
 	// A workspace without Bearer tokens needs no token at all.
 	withTokens := docs[:0:0]
 	for _, d := range docs {
-		if len(httpfile.Tokens(d.Text)) > 0 {
+		if len(d.Source().Tokens()) > 0 {
 			withTokens = append(withTokens, d)
 		}
 	}
@@ -156,7 +156,7 @@ func (h *Handler) Replace(ctx context.Context, key *auth.ServiceKey, tok auth.To
 	opts.RefreshOnly = true
 	var all []docEdits
 	for _, d := range docs {
-		plan := httpfile.PlanEdits(d.Text, h.withEnvironments(opts, d))
+		plan := d.Source().PlanEdits(h.withEnvironments(opts, d))
 		if len(plan.Edits) > 0 {
 			all = append(all, docEdits{d, plan.Edits})
 			edits += len(plan.Edits)

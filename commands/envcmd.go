@@ -46,7 +46,7 @@ func (h *Handler) insertEnv(ctx context.Context, doc Document, token string, opt
 	target := EnvTargetFor(path, root, set)
 	opts = WithEnvironments(opts, path, root, set)
 	opts.EnvBlocked = OtherReaders(ctx, target.Path, path, opts, set, root, h.openText)
-	plan := httpfile.PlanEdits(doc.Text, opts)
+	plan := doc.Source().PlanEdits(opts)
 	res := envInsertResult{Edited: len(plan.Edits), Skipped: []SkipEntry{}}
 	for _, s := range plan.Skipped {
 		res.Skipped = append(res.Skipped, SkipEntry{Line: lineAfter(s.Line, plan.Edits), Reason: s.Reason})
@@ -100,7 +100,7 @@ func (h *Handler) moveTokensToEnvFile(ctx context.Context, raw []json.RawMessage
 		}
 		opts.Token = tok.AccessToken
 	} else {
-		opts.Token = newestToken(httpfile.Tokens(doc.Text))
+		opts.Token = newestToken(doc.Source().Tokens())
 		if opts.Token == "" {
 			return nil, keyErr // no key and nothing to move
 		}

@@ -348,10 +348,9 @@ func (h *Handler) putEnvToken(ctx context.Context, t EnvTarget, token string) (E
 		return res, fmt.Errorf("%s %v", t.Path, err)
 	}
 	if changed {
-		edit := httpfile.Edit{Start: e.Start, End: e.End, NewText: e.NewText, Range: httpfile.Range{
-			Start: httpfile.Position(envfile.PositionAt(doc.Text, e.Start)),
-			End:   httpfile.Position(envfile.PositionAt(doc.Text, e.End)),
-		}}
+		src := doc.Source()
+		edit := httpfile.Edit{Start: e.Start, End: e.End, NewText: e.NewText,
+			Range: httpfile.Range{Start: src.Position(e.Start), End: src.Position(e.End)}}
 		if err := h.Client.ApplyEdit(ctx, "Write DOX token to "+filepath.Base(t.Path), h.workspaceEdit([]docEdits{{doc, []httpfile.Edit{edit}}})); err != nil {
 			return res, err
 		}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"math"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -99,7 +100,8 @@ func (h *Handler) Token(ctx context.Context, key *auth.ServiceKey, force bool) (
 // TokensOf lists the Bearer tokens doc uses: written in it (literal or as
 // an @variable), or kept in its environment file in envFile mode.
 func (h *Handler) TokensOf(doc Document) []httpfile.TokenRef {
-	return append(httpfile.Tokens(doc.Text), h.EnvTokensOf(doc)...)
+	// Clipped: the parse's own list is shared and must not grow in place.
+	return append(slices.Clip(doc.Source().Tokens()), h.EnvTokensOf(doc)...)
 }
 
 // EnvTokensOf lists the Bearer headers of doc that take their token from

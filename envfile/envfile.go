@@ -70,37 +70,6 @@ func Apply(src []byte, e Edit) []byte {
 	return append(out, src[e.End:]...)
 }
 
-// Position is an LSP position: 0-based line, character in UTF-16 code
-// units; \n, \r\n and a lone \r end lines. A BOM is not part of line 0.
-type Position struct{ Line, Character int }
-
-// PositionAt converts a byte offset of src to a Position.
-func PositionAt(src []byte, off int) Position {
-	var p Position
-	start := 0
-	if len(src) >= 3 && string(src[:3]) == "\xef\xbb\xbf" {
-		start = 3
-	}
-	for i := start; i < off && i < len(src); {
-		switch c := src[i]; {
-		case c == '\n' || c == '\r' && (i+1 >= len(src) || src[i+1] != '\n'):
-			p.Line++
-			p.Character = 0
-			i++
-		case c == '\r':
-			i++
-		default:
-			r, size := utf8.DecodeRune(src[i:])
-			p.Character++
-			if r >= 0x10000 {
-				p.Character++
-			}
-			i += size
-		}
-	}
-	return p
-}
-
 // Set returns the edit that makes name hold value in a file of format f
 // (for JSON, in environment env), and false when it already does.
 func Set(f Format, src []byte, env, name, value string) (Edit, bool, error) {

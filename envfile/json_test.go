@@ -146,21 +146,3 @@ func TestLookupJSONReadsWhatJSONParseKeeps(t *testing.T) {
 		t.Errorf("Environments = %q %v", envs, err)
 	}
 }
-
-func TestPositionAtCountsUTF16AndLineEnds(t *testing.T) {
-	src := []byte("\xef\xbb\xbf{\r\n\"k\u00f6\U0001F680\": 1\r\"x\"\n")
-	for _, tc := range []struct {
-		off  int
-		want Position
-	}{
-		{3, Position{0, 0}},
-		{4, Position{0, 1}},
-		{6, Position{1, 0}},
-		{bytes.Index(src, []byte("\"")) + 1 + 3 + 4, Position{1, 5}},
-		{bytes.Index(src, []byte("\"x")), Position{2, 0}},
-	} {
-		if got := PositionAt(src, tc.off); got != tc.want {
-			t.Errorf("PositionAt(%d) = %v, want %v", tc.off, got, tc.want)
-		}
-	}
-}

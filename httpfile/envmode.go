@@ -90,7 +90,7 @@ func (pl *planner) dropDefinitions(defs []*varDef) {
 		if l.next == l.end { // the last line, without a line break
 			endPos = pl.pos(v.Line, l.end)
 		}
-		pl.edits = append(pl.edits, Edit{Start: l.start, End: end, Range: Range{Position{Line: v.Line}, endPos}, NewText: ""})
+		pl.edits = append(pl.edits, Edit{Start: l.start, End: end, Range: Range{pl.pos(v.Line, l.start), endPos}, NewText: ""})
 	}
 }
 

@@ -154,6 +154,16 @@ func (r *Request) Allowed(opts Options) (ok bool, reason string) {
 	return newHostRule(opts).check(r)
 }
 
+// Rule is Request.Allowed with the allowed hosts worked out once, for a
+// document's worth of requests.
+type Rule struct{ rule hostRule }
+
+// NewRule is the host rule of opts.
+func NewRule(opts Options) Rule { return Rule{newHostRule(opts)} }
+
+// Allows is r.Allowed(opts) for the opts the rule was made from.
+func (ru Rule) Allows(r *Request) (ok bool, reason string) { return ru.rule.check(r) }
+
 // hostRule decides which requests may get the token (docs/security.md).
 type hostRule struct {
 	allowed map[string]bool // normalised hosts

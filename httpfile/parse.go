@@ -84,7 +84,10 @@ func (d *Document) RequestAt(line int) *Request {
 
 func (p *parsed) document() *Document {
 	d := &Document{Requests: make([]Request, len(p.reqs)), Variables: make([]Variable, len(p.vars))}
-	str := string(p.src) // one copy; header names and values are slices of it
+	str := p.str // header names and values are slices of one string
+	if str == "" {
+		str = string(p.src)
+	}
 	for i, v := range p.vars {
 		d.Variables[i] = v.Variable
 	}
@@ -117,8 +120,12 @@ func (r *Request) Authorization() *Header {
 	return nil
 }
 
-func parse(src []byte) *parsed {
-	p := &parsed{source: newSource(src), byName: map[string][]*varDef{}}
+func parse(src []byte) *parsed { return parseSource(newSource(src)) }
+
+// parseSource parses the indexed text s; a Text's line index serves every
+// parse of it.
+func parseSource(s *source) *parsed {
+	p := &parsed{source: s, byName: map[string][]*varDef{}}
 	n := len(p.lines)
 	var seps []int
 	for i := 0; i < n; i++ {

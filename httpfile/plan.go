@@ -381,7 +381,7 @@ func (pl *planner) insertVariable() {
 		text += eol
 	}
 	start := pl.lines[at].start
-	pos := Position{Line: at}
+	pos := pl.pos(at, start) // after a BOM the editor's buffer holds
 	pl.edits = append(pl.edits, Edit{Start: start, End: start, Range: Range{pos, pos}, NewText: text})
 }
 

@@ -8,8 +8,9 @@ import (
 // Tokens lists the Bearer tokens written in src, in document order: literal
 // Authorization values and the values of the file variables that a Bearer
 // header references (each variable once), whatever host they go to.
-func Tokens(src []byte) []TokenRef {
-	p := parse(src)
+func Tokens(src []byte) []TokenRef { return parse(src).tokens() }
+
+func (p *parsed) tokens() []TokenRef {
 	seen := map[*varDef]bool{}
 	var out []TokenRef
 	for i := range p.reqs {

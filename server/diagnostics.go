@@ -1,6 +1,7 @@
 package server
 
 import (
+	"slices"
 	"sync"
 	"time"
 
@@ -9,7 +10,6 @@ import (
 
 	"github.com/doxls/doxls/auth"
 	"github.com/doxls/doxls/commands"
-	"github.com/doxls/doxls/httpfile"
 )
 
 // Diagnostic codes, also the quick fix's key.
@@ -72,8 +72,8 @@ func (d *diagnostics) update(doc commands.Document) {
 	now := time.Now()
 	diags := []protocol.Diagnostic{}
 	var next time.Time
-	refs := httpfile.Tokens(doc.Text)
-	for _, ref := range append(refs, d.s.cmds.EnvTokensOf(doc)...) {
+	refs := doc.Source().Tokens() // shared with the other features: clipped before appending
+	for _, ref := range append(slices.Clip(refs), d.s.cmds.EnvTokensOf(doc)...) {
 		c, err := d.claims.parse(ref.Token)
 		if err != nil || c.ExpiresAt.IsZero() {
 			continue

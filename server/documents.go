@@ -4,14 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"sort"
 	"sync"
-	"unicode/utf8"
 
 	fastjson "github.com/segmentio/encoding/json"
 	"go.lsp.dev/protocol"
 
 	"github.com/doxls/doxls/commands"
+	"github.com/doxls/doxls/httpfile"
 	"github.com/doxls/doxls/internal/lspconn"
 )
 
@@ -76,44 +77,47 @@ func (s *Server) didOpen(ctx context.Context, raw json.RawMessage) error {
 	if err := fastjson.Unmarshal(raw, &p); err != nil {
 		return fmt.Errorf("didOpen: %w", err)
 	}
-	doc := commands.Document{URI: p.TextDocument.URI, Version: p.TextDocument.Version, Text: p.TextDocument.Text}
+	doc := commands.OpenDocument(p.TextDocument.URI, p.TextDocument.Version, httpfile.NewBuffer(p.TextDocument.Text))
 	s.docs.set(doc)
 	s.diags.schedule(doc.URI)
 	return nil
 }
 
+// didChange applies the changes in one pass when they come as editors send
+// a workspace edit, last to first (see httpfile.ApplyChanges): the cost
+// grows with the document plus the changes, not with their product.
 func (s *Server) didChange(ctx context.Context, raw json.RawMessage) error {
+	id, changes, err := decodeChange(raw)
+	if err != nil {
+		return err
+	}
+	doc, ok := s.docs.Get(id.URI)
+	if !ok {
+		return fmt.Errorf("didChange for a document that is not open: %s", id.URI)
+	}
+	doc = commands.OpenDocument(doc.URI, id.Version, httpfile.ApplyChanges(doc.Source(), changes))
+	s.docs.set(doc)
+	s.diags.schedule(doc.URI)
+	return nil
+}
+
+// decodeChange decodes the params of a didChange.
+func decodeChange(raw json.RawMessage) (protocol.VersionedTextDocumentIdentifier, []httpfile.Change, error) {
 	var p struct {
 		TextDocument   protocol.VersionedTextDocumentIdentifier `json:"textDocument"`
 		ContentChanges []textChange                             `json:"contentChanges"`
 	}
 	if err := fastjson.Unmarshal(raw, &p); err != nil {
-		return fmt.Errorf("didChange: %w", err)
+		return p.TextDocument, nil, fmt.Errorf("didChange: %w", err)
 	}
-	doc, ok := s.docs.Get(p.TextDocument.URI)
-	if !ok {
-		return fmt.Errorf("didChange for a document that is not open: %s", p.TextDocument.URI)
-	}
-	text := doc.Text
-	for _, c := range p.ContentChanges {
-		if c.Range == nil {
-			text = c.Text
-			continue
+	changes := make([]httpfile.Change, len(p.ContentChanges))
+	for i, c := range p.ContentChanges {
+		changes[i].NewText = c.Text
+		if c.Range != nil {
+			changes[i].Range = &httpfile.Range{Start: position(c.Range.Start), End: position(c.Range.End)}
 		}
-		start, end := offset(text, c.Range.Start), offset(text, c.Range.End)
-		if end < start {
-			start, end = end, start
-		}
-		next := make([]byte, 0, len(text)-(end-start)+len(c.Text))
-		next = append(next, text[:start]...)
-		next = append(next, c.Text...)
-		next = append(next, text[end:]...)
-		text = next
 	}
-	doc.Text, doc.Version = text, p.TextDocument.Version
-	s.docs.set(doc)
-	s.diags.schedule(doc.URI)
-	return nil
+	return p.TextDocument, changes, nil
 }
 
 func (s *Server) didClose(ctx context.Context, raw json.RawMessage) error {
@@ -126,36 +130,15 @@ func (s *Server) didClose(ctx context.Context, raw json.RawMessage) error {
 	return nil
 }
 
-// offset converts an LSP position (UTF-16 code units; \n, \r\n and \r end
-// lines) to a byte offset, clamped to the text.
-func offset(text []byte, pos protocol.Position) int {
-	i, line := 0, uint32(0)
-	for line < pos.Line {
-		if i >= len(text) {
-			return len(text)
-		}
-		switch text[i] {
-		case '\n':
-			line++
-		case '\r':
-			if i+1 >= len(text) || text[i+1] != '\n' {
-				line++
-			}
-		}
-		i++
+// position converts an LSP position; a value past what int holds on a
+// 32-bit platform is past every text.
+func position(p protocol.Position) httpfile.Position {
+	return httpfile.Position{Line: clampInt(p.Line), Character: clampInt(p.Character)}
+}
+
+func clampInt(v uint32) int {
+	if uint64(v) > uint64(math.MaxInt) {
+		return math.MaxInt
 	}
-	units := uint32(0)
-	for i < len(text) && units < pos.Character {
-		if text[i] == '\n' || text[i] == '\r' {
-			break
-		}
-		r, size := utf8.DecodeRune(text[i:])
-		if r >= 0x10000 {
-			units += 2
-		} else {
-			units++
-		}
-		i += size
-	}
-	return i
+	return int(v)
 }

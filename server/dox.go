@@ -37,11 +37,11 @@ func (s *Server) doxRequest(doc commands.Document, line int) (*httpfile.Request,
 	if err != nil {
 		return nil, nil, false
 	}
-	req := httpfile.Parse(doc.Text).RequestAt(line)
+	req := doc.Source().Document().RequestAt(line)
 	if req == nil {
 		return nil, nil, false
 	}
-	if ok, _ := req.Allowed(commands.HostOptions(key, s.Settings())); !ok {
+	if ok, _ := httpfile.NewRule(commands.HostOptions(key, s.Settings())).Allows(req); !ok {
 		return nil, nil, false
 	}
 	return req, key, true
@@ -148,12 +148,12 @@ func (s *Server) doxDiagnostics(ctx context.Context, doc commands.Document) []pr
 }
 
 func (s *Server) doxProblems(ctx context.Context, doc commands.Document, key *auth.ServiceKey) []doxcomplete.Problem {
-	parsed := httpfile.Parse(doc.Text)
-	rule := commands.HostOptions(key, s.Settings())
+	parsed := doc.Source().Document()
+	rule := httpfile.NewRule(commands.HostOptions(key, s.Settings()))
 	var reqs []*httpfile.Request
 	for i := range parsed.Requests {
 		r := &parsed.Requests[i]
-		if ok, _ := r.Allowed(rule); ok && (doxcomplete.IsUpload(r) || strings.Contains(r.URL, "clientId=")) {
+		if ok, _ := rule.Allows(r); ok && (doxcomplete.IsUpload(r) || strings.Contains(r.URL, "clientId=")) {
 			reqs = append(reqs, r)
 		}
 	}

@@ -45,13 +45,15 @@ func jobID(req *httpfile.Request) string {
 }
 
 // jobLenses are the status lenses of the GET …/document/jobs/<id>
-// requests among reqs that go to the key's hosts (rule).
-func (s *Server) jobLenses(ctx context.Context, uri string, key *auth.ServiceKey, rule httpfile.Options, reqs []httpfile.Request) []protocol.CodeLens {
+// requests of doc that go to the key's hosts (rule).
+func (s *Server) jobLenses(ctx context.Context, doc commands.Document, key *auth.ServiceKey, rule httpfile.Rule) []protocol.CodeLens {
+	uri := string(doc.URI)
+	reqs := doc.Source().Document().Requests
 	var ids []string
 	lines := map[int]string{}
 	for i := range reqs {
 		if id := jobID(&reqs[i]); id != "" {
-			if ok, _ := reqs[i].Allowed(rule); !ok {
+			if ok, _ := rule.Allows(&reqs[i]); !ok {
 				continue
 			}
 			ids = append(ids, id)

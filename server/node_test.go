@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -28,29 +29,36 @@ func TestVSCodeClientLibrary(t *testing.T) {
 	t.Logf("%s", safe(string(out)))
 }
 
-// BenchmarkInsertBearerVSCodeClient is BenchmarkInsertBearerLarge with VS
-// Code's client library on the other end (test/node/bench-insert.mjs):
-// the round trip an editor user waits for. The figures are its metrics;
-// ns/op also counts starting node and the server.
+// BenchmarkInsertBearerVSCodeClient is BenchmarkInsertBearer with VS
+// Code's client library on the other end (test/node/bench-insert.mjs): the
+// round trip an editor user waits for. The figures are its metrics; ns/op
+// also counts starting node and the server.
+//
+//	go test -run '^$' -bench InsertBearerVSCodeClient -benchtime 5x ./server
 func BenchmarkInsertBearerVSCodeClient(b *testing.B) {
 	for _, mode := range []string{"header", "variable"} {
-		b.Run(mode, func(b *testing.B) {
-			e := newEnv(b, uaatest.Options{})
-			cmd := e.node("bench-insert.mjs")
-			cmd.Env = append(cmd.Env, "DOXLS_MODE="+mode, "DOXLS_ITER="+strconv.Itoa(b.N))
-			cmd.Stderr = os.Stderr
-			out, err := cmd.Output()
-			if err != nil {
-				b.Fatalf("node bench-insert.mjs: %v\n%s", err, safe(string(out)))
+		for _, shape := range []string{"vscode", "full"} {
+			for _, n := range insertSizes[mode] {
+				b.Run(fmt.Sprintf("mode=%s/client=%s/requests=%d", mode, shape, n), func(b *testing.B) {
+					e := newEnv(b, uaatest.Options{})
+					cmd := e.node("bench-insert.mjs")
+					cmd.Env = append(cmd.Env, "DOXLS_MODE="+mode, "DOXLS_SHAPE="+shape,
+						"DOXLS_REQUESTS="+strconv.Itoa(n), "DOXLS_ITER="+strconv.Itoa(b.N))
+					cmd.Stderr = os.Stderr
+					out, err := cmd.Output()
+					if err != nil {
+						b.Fatalf("node bench-insert.mjs: %v\n%s", err, safe(string(out)))
+					}
+					var res struct{ P50ms, Maxms, RssMB float64 }
+					if err := json.Unmarshal(out, &res); err != nil {
+						b.Fatalf("bench-insert.mjs printed %q: %v", safe(string(out)), err)
+					}
+					b.ReportMetric(res.P50ms, "ms-p50")
+					b.ReportMetric(res.Maxms, "ms-max")
+					b.ReportMetric(res.RssMB, "MB-rss")
+				})
 			}
-			var res struct{ P50ms, Maxms, RssMB float64 }
-			if err := json.Unmarshal(out, &res); err != nil {
-				b.Fatalf("bench-insert.mjs printed %q: %v", safe(string(out)), err)
-			}
-			b.ReportMetric(res.P50ms, "ms-p50")
-			b.ReportMetric(res.Maxms, "ms-max")
-			b.ReportMetric(res.RssMB, "MB-rss")
-		})
+		}
 	}
 }
 

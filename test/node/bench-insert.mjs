@@ -1,11 +1,15 @@
 // The editor's view of the costliest command: doxls.insertBearer on a
-// 5,000-request document, with VS Code's own client library
+// document of DOXLS_REQUESTS requests, with VS Code's own client library
 // (vscode-languageserver-protocol) receiving the workspace edit, applying it
-// and sending the didChange back, as VS Code does. Run by
+// and sending the didChange back. DOXLS_SHAPE=vscode reports the edit as VS
+// Code does: one didChange holding one incremental change per text edit,
+// last to first (each range valid in the text the changes before it left);
+// DOXLS_SHAPE=full sends the whole new text instead. Run by
 // BenchmarkInsertBearerVSCodeClient (server/node_test.go), which starts the
-// UAA emulator and passes DOXLS_BIN, DOXLS_WORKSPACE, DOXLS_API, DOXLS_MODE
-// and DOXLS_ITER. Prints one JSON line: per-insert milliseconds (p50, max)
-// and the server's resident memory after the last insert.
+// UAA emulator and passes DOXLS_BIN, DOXLS_WORKSPACE, DOXLS_API, DOXLS_MODE,
+// DOXLS_SHAPE, DOXLS_REQUESTS and DOXLS_ITER. Prints one JSON line:
+// per-insert milliseconds (p50, max) and the server's resident memory after
+// the last insert.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -26,6 +30,22 @@ const env = (name) => {
 const workspace = env('DOXLS_WORKSPACE');
 const api = env('DOXLS_API');
 const iterations = Number(env('DOXLS_ITER'));
+const requests = Number(env('DOXLS_REQUESTS'));
+const incremental = env('DOXLS_SHAPE') === 'vscode';
+
+// vscodeChanges is the contentChanges VS Code sends for the edits it
+// applied to doc: one per edit, last to first; edits at the same spot in
+// reverse order too, as each lands in front of the one applied before it.
+const before = (a, b) => a.line < b.line || (a.line === b.line && a.character < b.character);
+const vscodeChanges = (doc, edits) => edits
+  .map((e, i) => ({ e, i }))
+  .sort((x, y) => (before(x.e.range.start, y.e.range.start) ? -1 : before(y.e.range.start, x.e.range.start) ? 1 : x.i - y.i))
+  .reverse()
+  .map(({ e }) => ({
+    range: e.range,
+    rangeLength: doc.offsetAt(e.range.end) - doc.offsetAt(e.range.start),
+    text: e.newText,
+  }));
 
 const proc = spawn(env('DOXLS_BIN'), ['serve'], { cwd: workspace, stdio: ['pipe', 'pipe', 'inherit'] });
 const conn = createProtocolConnection(new StreamMessageReader(proc.stdout), new StreamMessageWriter(proc.stdin));
@@ -40,7 +60,7 @@ conn.onRequest(ApplyWorkspaceEditRequest.type, ({ edit }) => {
     docs.set(doc.uri, next);
     conn.sendNotification(DidChangeTextDocumentNotification.type, {
       textDocument: { uri: doc.uri, version: next.version },
-      contentChanges: [{ text: next.getText() }],
+      contentChanges: incremental ? vscodeChanges(doc, change.edits) : [{ text: next.getText() }],
     });
   }
   return { applied: true };
@@ -63,7 +83,7 @@ const run = (command, arg) => conn.sendRequest(ExecuteCommandRequest.type, { com
 await run('doxls.getToken', {});
 
 let text = '';
-for (let i = 0; i < 5000; i++) {
+for (let i = 0; i < requests; i++) {
   text += `### job ${i}\nGET ${api}/document/jobs/${i}\nAccept: application/json\nX-Trace: ${i}\n\n`;
 }
 
@@ -76,7 +96,7 @@ for (let i = 0; i < iterations; i++) {
   const start = performance.now();
   const res = await run('doxls.insertBearer', { uri });
   took.push(performance.now() - start);
-  if (res.edited < 5000) throw new Error(`edited ${res.edited} lines, want 5000`);
+  if (res.edited < requests) throw new Error(`edited ${res.edited} lines, want ${requests}`);
   rssKB = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${proc.pid}/status`, 'utf8'))[1]);
   await conn.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri } });
   docs.delete(uri);
