@@ -208,7 +208,7 @@ type jobResult struct {
 func TestDoxJobLensAndWaitForJob(t *testing.T) {
 	e, c := doxEnv(t, uaatest.Options{PendingPolls: -1})
 	id := e.uaa.AddJob("default", "invoice")
-	u := c.open(filepath.Join(e.dir, "job.http"), "# the job\nGET "+e.apiURL()+"/document/jobs/"+id+"\nAccept: application/json\n")
+	u := c.open(filepath.Join(e.dir, "job.http"), "# the job\nGET "+e.apiURL()+"/document/jobs/"+id+"\nAccept: application/json\n\n###\nGET "+e.apiURL()+"/document/jobs/42\n")
 	l := c.jobLens(u, 1, "DOX job PENDING")
 	var args map[string]any
 	if err := json.Unmarshal(l.Command.Arguments[0], &args); err != nil || args["uri"] != string(u) || args["line"] != float64(1) {
@@ -242,6 +242,13 @@ func TestDoxJobLensAndWaitForJob(t *testing.T) {
 		t.Errorf("first field %+v", f)
 	}
 	c.jobLens(u, 1, "DOX job DONE · 5 fields")
+	var lenses []lens
+	c.must("textDocument/codeLens", map[string]any{"textDocument": map[string]any{"uri": u}}, &lenses)
+	for _, l := range lenses {
+		if l.Range.Start.Line == 5 && l.Command.Command == "doxls.waitForJob" {
+			t.Errorf("a job lens for an id that is no UUID: %+v", l)
+		}
+	}
 
 	failed := e.uaa.AddJob("default", "invoice")
 	e.uaa.FinishJob(failed, uaatest.JobFailed)

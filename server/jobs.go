@@ -28,7 +28,9 @@ const (
 	maxPoll   = 5 * time.Second
 )
 
-// jobID is the id of a GET …/document/jobs/<id> request, or "".
+// jobID is the id of a GET …/document/jobs/<id> request, or "". The
+// service names jobs by UUID; other ids (a {{variable}} left unresolved, a
+// number in a test file) get no lens and no call.
 func jobID(req *httpfile.Request) string {
 	if !strings.EqualFold(req.Method, "GET") {
 		return ""
@@ -38,10 +40,29 @@ func jobID(req *httpfile.Request) string {
 		u = u[:i]
 	}
 	_, id, ok := strings.Cut(u, doxapi.Base+"/document/jobs/")
-	if !ok || id == "" || strings.ContainsAny(id, "/{}") {
+	if !ok || !isUUID(id) {
 		return ""
 	}
 	return id
+}
+
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, c := range s {
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // jobLenses are the status lenses of the GET …/document/jobs/<id>
