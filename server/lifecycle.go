@@ -3,16 +3,14 @@ package server
 import (
 	"context"
 	"encoding/json"
-	"net/url"
-	"path/filepath"
 	"slices"
-	"strings"
 	"time"
 
 	"go.lsp.dev/protocol"
 
 	"github.com/doxls/doxls/auth"
 	"github.com/doxls/doxls/commands"
+	"github.com/doxls/doxls/internal/fileuri"
 )
 
 // clientCaps is the part of the client's capabilities doxls acts on.
@@ -141,15 +139,10 @@ func folders(p initializeParams) []string {
 	return out
 }
 
+// uriPath is the path of a file URI, "" for any other URI.
 func uriPath(u string) string {
-	if !strings.HasPrefix(u, "file:") {
-		return ""
-	}
-	parsed, err := url.Parse(u)
-	if err != nil {
-		return ""
-	}
-	return filepath.FromSlash(parsed.Path)
+	p, _ := fileuri.ToPath(u)
+	return p
 }
 
 func (s *Server) initialized(ctx context.Context, _ json.RawMessage) error {

@@ -68,6 +68,28 @@ eq("other client's exit", status.text(now), "DOX 11h 58m")
 status.forget(1)
 eq("after the client exited", status.text(now), "")
 
+-- The opener for Neovim before 0.10, on each system.
+local commands = require("doxls.commands")
+local function system(name, tools)
+  return function(feature)
+    return feature == name and 1 or 0
+  end, function(tool)
+    return tools[tool] and 1 or 0
+  end
+end
+local url = "https://x.example/ui/swagger?a=1&b=2"
+eq("mac", vim.inspect(commands.opener(url, system("mac", {}))), vim.inspect({ "open", url }))
+eq("windows", vim.inspect(commands.opener(url, system("win32", {}))), vim.inspect({ "rundll32", "url.dll,FileProtocolHandler", url }))
+eq("linux", vim.inspect(commands.opener(url, system("linux", { ["xdg-open"] = true }))), vim.inspect({ "xdg-open", url }))
+eq("no opener", commands.opener(url, system("linux", {})), nil)
+
+-- lsp/doxls.lua, found on 'runtimepath' as Neovim 0.11's vim.lsp.enable finds it.
+local file = vim.api.nvim_get_runtime_file("lsp/doxls.lua", false)[1]
+local config = file and dofile(file) or {}
+eq("lsp/doxls.lua cmd", vim.inspect(config.cmd), vim.inspect({ "doxls" }))
+eq("lsp/doxls.lua filetypes", vim.inspect(config.filetypes), vim.inspect({ "http" }))
+eq("lsp/doxls.lua root_markers", type(config.root_markers), "table")
+
 if failures > 0 then
   vim.cmd("cquit 1")
 end

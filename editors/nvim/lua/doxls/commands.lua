@@ -178,8 +178,28 @@ function M.new_file(opts)
   end)
 end
 
--- open_url hands url to the system's opener.
+-- opener is the command that hands url to the system's browser where
+-- vim.ui.open (Neovim 0.10+) is missing; has and executable are vim.fn's.
+-- On Windows rundll32 takes the URL as one argument, as vim.ui.open does:
+-- `cmd /c start` would parse it again, and a URL from a key file with `&`
+-- in it would run what follows as a command.
+function M.opener(url, has, executable)
+  if has("mac") == 1 then
+    return { "open", url }
+  elseif has("win32") == 1 then
+    return { "rundll32", "url.dll,FileProtocolHandler", url }
+  elseif executable("xdg-open") == 1 then
+    return { "xdg-open", url }
+  end
+  return nil
+end
+
+-- open_url hands an http(s) URL to the system's opener; any other scheme
+-- in a key file could name a program or a file to run.
 local function open_url(url)
+  if not url:match("^[Hh][Tt][Tt][Pp][Ss]?://") then
+    return lsp.notify("not opening " .. url .. ": only http and https URLs are opened", levels.WARN)
+  end
   if vim.ui.open then -- Neovim 0.10 and later
     local _, err = vim.ui.open(url)
     if err then
@@ -187,14 +207,8 @@ local function open_url(url)
     end
     return
   end
-  local cmd
-  if vim.fn.has("mac") == 1 then
-    cmd = { "open", url }
-  elseif vim.fn.has("win32") == 1 then
-    cmd = { "rundll32", "url.dll,FileProtocolHandler", url }
-  elseif vim.fn.executable("xdg-open") == 1 then
-    cmd = { "xdg-open", url }
-  else
+  local cmd = M.opener(url, vim.fn.has, vim.fn.executable)
+  if not cmd then
     return lsp.notify("no xdg-open to open " .. url, levels.WARN)
   end
   if vim.fn.jobstart(cmd, { detach = true }) <= 0 then
