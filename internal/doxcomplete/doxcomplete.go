@@ -42,10 +42,10 @@ type Item struct {
 
 const v1 = "/document-information-extraction/v1/"
 
-// lines splits src into lines without their line endings; a BOM is not
-// part of line 0 (as in package httpfile).
+// lines splits src into lines without their line endings. src is the
+// editor's buffer: a U+FEFF it holds is character 0 of line 0 there, so it
+// stays (httpfile.NewBuffer reads positions the same way).
 func lines(src []byte) [][]byte {
-	src = bytes.TrimPrefix(src, []byte("\uFEFF"))
 	ls := bytes.Split(src, []byte("\n"))
 	for i, l := range ls {
 		ls[i] = bytes.TrimSuffix(l, []byte("\r"))

@@ -139,6 +139,15 @@ func TestCompleteReplacesWhatIsWritten(t *testing.T) {
 	}
 }
 
+// A BOM the editor keeps in its buffer is a character of line 0, as the
+// positions the editor sends count it.
+func TestCompleteWithABOMInTheBuffer(t *testing.T) {
+	items := complete(t, "\uFEFFGET https://api.example.com/document-information-extraction/v1/document/jobs?clientId=d|\n")
+	if len(items) != 2 || items[0].Range.Start.Character != len("\uFEFFGET https://api.example.com/document-information-extraction/v1/document/jobs?clientId=")-2 {
+		t.Fatalf("items %+v", items)
+	}
+}
+
 func TestCheckFlagsUnknownValuesWithTheClosest(t *testing.T) {
 	doc := strings.NewReplacer("%C", "defualt", "%D", "invoce", "%H", "", "%L", "", "%E", "invoce").Replace(upload) +
 		"\n###\nGET https://api.example.com/document-information-extraction/v1/document/jobs?clientId=c_01&clientId={{id}}\n"
