@@ -5,7 +5,6 @@ import (
 	"os"
 	"reflect"
 	"regexp"
-	"sort"
 	"strings"
 	"testing"
 )
@@ -75,28 +74,6 @@ func TestSettingsDefaultsMatchClients(t *testing.T) {
 	}
 	if len(lua) != len(SettingsTable)-1 { // serviceKey has no default
 		t.Errorf("editors/nvim/lua/doxls/config.lua has %d defaults, the server %d settings with one", len(lua), len(SettingsTable)-1)
-	}
-}
-
-// The VS Code extension types every call through editors/code/src/protocol.ts;
-// its command map must name exactly the commands the server runs.
-func TestProtocolModuleNamesEveryCommand(t *testing.T) {
-	b, err := os.ReadFile("../editors/code/src/protocol.ts")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, m := range regexp.MustCompile(`(?m)^\s+'(doxls\.\w+)': \[`).FindAllStringSubmatch(string(b), -1) {
-		got = append(got, m[1])
-	}
-	sort.Strings(got)
-	want := IDs()
-	for id := range unlisted {
-		want = append(want, id)
-	}
-	sort.Strings(want)
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("editors/code/src/protocol.ts types the commands %v, the server runs %v", got, want)
 	}
 }
 

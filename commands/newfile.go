@@ -74,7 +74,11 @@ func (h *Handler) newRequestFile(ctx context.Context, raw []json.RawMessage) (an
 		return nil, err
 	}
 	s := h.Settings()
-	content, err := RequestFile(key, tok.AccessToken, s)
+	client := ""
+	if h.DoxClient != nil {
+		client = h.DoxClient(ctx, key)
+	}
+	content, err := RequestFile(key, tok.AccessToken, client, s)
 	if err != nil {
 		return nil, err
 	}

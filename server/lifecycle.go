@@ -110,8 +110,9 @@ func (s *Server) initialize(ctx context.Context, raw json.RawMessage) (any, erro
 			HoverProvider:      true,
 			CodeLensProvider:   &protocol.CodeLensOptions{},
 			CodeActionProvider: protocol.CodeActionOptions{CodeActionKinds: []protocol.CodeActionKind{protocol.QuickFix}},
+			CompletionProvider: &protocol.CompletionOptions{TriggerCharacters: []string{"/", "\"", "="}},
 			ExecuteCommandProvider: &protocol.ExecuteCommandOptions{
-				Commands: commands.IDs(),
+				Commands: executeCommands(),
 			},
 		},
 		ServerInfo: &protocol.ServerInfo{Name: "doxls", Version: s.version},

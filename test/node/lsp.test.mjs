@@ -75,7 +75,7 @@ before(async () => {
   });
   assert.deepEqual(init.capabilities.executeCommandProvider.commands.sort(), [
     'doxls.clearToken', 'doxls.getToken', 'doxls.ignoreFile', 'doxls.insertBearer', 'doxls.loadServiceKey',
-    'doxls.moveTokensToEnvFile', 'doxls.newRequestFile', 'doxls.refreshBearers', 'doxls.tokenInfo',
+    'doxls.moveTokensToEnvFile', 'doxls.newRequestFile', 'doxls.refreshBearers', 'doxls.tokenInfo', 'doxls.waitForJob',
   ]);
   await conn.sendNotification(InitializedNotification.type, {});
 });

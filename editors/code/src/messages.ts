@@ -8,6 +8,7 @@ import type {
   NewRequestFileResult,
   RefreshBearersResult,
   TokenInfoResult,
+  WaitForJobResult,
 } from './protocol';
 import { formatClock, formatTimeLeft, hostOf } from './status';
 
@@ -164,4 +165,25 @@ export function swaggerTarget(r: LoadServiceKeyResult, fallbackKey?: string): { 
     return { problem: `The Swagger UI address of ${key.id} is not an http(s) URL: ${url.slice(0, 80)}` };
   }
   return { key: key.id, url };
+}
+
+/** A table cell: one line, no column break. */
+function cell(v: unknown): string {
+  const s = typeof v === 'string' ? v : JSON.stringify(v) ?? '';
+  return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n|\r/g, ' ');
+}
+
+/** Markdown of a DOX job's extracted header fields, for the read-only job view. */
+export function jobMarkdown(r: WaitForJobResult): string {
+  const lines = [`# DOX job ${cell(r.id)}`, '', `Status: **${cell(r.status)}**` + (r.documentType ? ` · document type \`${cell(r.documentType)}\`` : ''), ''];
+  if (r.fields.length === 0) {
+    lines.push('No header fields were extracted.');
+  } else {
+    lines.push('| field | value | confidence | page |', '|---|---|---:|---:|');
+    for (const f of r.fields) {
+      const confidence = typeof f.confidence === 'number' ? `${Math.round(f.confidence * 100)}%` : '';
+      lines.push(`| ${cell(f.name)} | ${cell(f.value)} | ${confidence} | ${f.page ?? ''} |`);
+    }
+  }
+  return lines.join('\n') + '\n';
 }

@@ -164,6 +164,27 @@ export interface CFServiceKeysResult {
   keys: CFKeyEntry[];
 }
 
+/** doxls.waitForJob: a job by its id, or the job of the request line of a document. */
+export type WaitForJobArgs = { id: string } | { uri: string; line: number };
+
+/** A header field doxls.waitForJob returns (the DOX API's extraction.headerFields). */
+export interface ExtractedField {
+  name: string;
+  value: unknown;
+  confidence?: number;
+  page?: number;
+  type?: string;
+  category?: string;
+}
+
+/** The answer of doxls.waitForJob. */
+export interface WaitForJobResult {
+  id: string;
+  status: string;
+  documentType?: string;
+  fields: ExtractedField[];
+}
+
 /** Each server command: [arguments, result]. */
 export interface Commands {
   'doxls.loadServiceKey': [LoadServiceKeyArgs, LoadServiceKeyResult];
@@ -175,6 +196,7 @@ export interface Commands {
   'doxls.newRequestFile': [NewRequestFileArgs, NewRequestFileResult];
   'doxls.moveTokensToEnvFile': [MoveTokensToEnvFileArgs, InsertBearerResult];
   'doxls.ignoreFile': [IgnoreFileArgs, IgnoreFileResult];
+  'doxls.waitForJob': [WaitForJobArgs, WaitForJobResult];
   /** Not in executeCommandProvider: key pickers call it. */
   'doxls.cfServiceKeys': [Record<string, never>, CFServiceKeysResult];
 }

@@ -12,7 +12,7 @@ import {
   type ServerOptions,
 } from 'vscode-languageclient/node';
 import { findServer, ServerNotFoundError, versionProbe, type ServerBinary } from './binary';
-import { tokenStatus, type ArgsOf, type CommandId, type ResultOf, type TokenStatus } from './protocol';
+import { tokenStatus, type ArgsOf, type CommandId, type ResultOf, type TokenStatus, type WaitForJobResult } from './protocol';
 import { normaliseConfiguration, serverSettings } from './settings';
 
 /** A failure already shown to the user (the binary lookup); callers stay quiet. */
@@ -28,6 +28,9 @@ export class DoxServer implements vscode.Disposable {
   private starting: Promise<LanguageClient> | undefined;
   private readonly statusEmitter = new vscode.EventEmitter<TokenStatus>();
   private readonly startedEmitter = new vscode.EventEmitter<void>();
+  private readonly jobEmitter = new vscode.EventEmitter<WaitForJobResult>();
+  /** Answers of doxls.waitForJob run from the job code lens. */
+  readonly onJobResult = this.jobEmitter.event;
   /** dox/tokenStatus notifications. */
   readonly onTokenStatus = this.statusEmitter.event;
   /**
@@ -122,7 +125,11 @@ export class DoxServer implements vscode.Disposable {
         // doxls.* commands that code lenses and quick fixes run.
         executeCommand: async (command, args, next) => {
           try {
-            return await next(command, args);
+            const result: unknown = await next(command, args);
+            if (command === 'doxls.waitForJob' && result) {
+              this.jobEmitter.fire(result as WaitForJobResult);
+            }
+            return result;
           } catch (err) {
             showCommandError(err);
             return undefined;
@@ -187,6 +194,7 @@ export class DoxServer implements vscode.Disposable {
     void this.stop();
     this.statusEmitter.dispose();
     this.startedEmitter.dispose();
+    this.jobEmitter.dispose();
   }
 }
 

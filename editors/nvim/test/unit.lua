@@ -21,6 +21,26 @@ eq("negative offset", status.parse_time("2025-03-01T07:00:00-05:00"), 1740830400
 eq("not a time", status.parse_time("tomorrow"), nil)
 eq("null", status.parse_time(vim.NIL), nil)
 
+-- :DoxJob's scratch buffer.
+local commands = require("doxls.commands")
+local job = commands.job_lines({
+  id = "j1",
+  status = "DONE",
+  documentType = "invoice",
+  fields = {
+    { name = "documentNumber", value = "INV-2024-0042", confidence = 0.98, page = 1 },
+    { name = "grossAmount", value = 1190, confidence = 0.955, page = 1 },
+    { name = "senderAddress", value = "Street 1\nBerlin", confidence = 0.5, page = 2 },
+  },
+})
+eq("job title", job[1], "DOX job j1")
+eq("job status", job[2], "status: DONE, document type: invoice")
+eq("job header", job[4], "field           confidence  page  value")
+eq("job string field", job[5], "documentNumber  98%            1  INV-2024-0042")
+eq("job number field", job[6], "grossAmount     96%            1  1190")
+eq("job line break", job[7], "senderAddress   50%            2  Street 1 Berlin")
+eq("no fields", commands.job_lines({ id = "j2", status = "FAILED", fields = {} })[4], "no header fields were extracted")
+
 -- Time left as the statusline shows it.
 eq("12h", status.format_left(43199), "11h 59m")
 eq("hours", status.format_left(11 * 3600 + 58 * 60 + 30), "11h 58m")
