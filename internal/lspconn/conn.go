@@ -43,10 +43,9 @@ type Config struct {
 	// Log receives framing errors, panics and (at debug level) each
 	// request's outcome; never params. Nil: no log.
 	Log *zap.Logger
-	// SmallHeap sets a 24 MB soft memory limit, raised around large
-	// messages, unless GOMEMLIMIT (Getenv) is set (memory.go).
+	// SmallHeap returns the garbage of a burst of messages to the system
+	// once the connection is idle (memory.go).
 	SmallHeap bool
-	Getenv    func(string) string
 }
 
 // Conn is one LSP connection over a byte stream.
@@ -71,11 +70,7 @@ func New(in io.Reader, out io.Writer, cfg Config) *Conn {
 	if cfg.InOrder == nil {
 		cfg.InOrder = func(string) bool { return false }
 	}
-	gomemlimit := ""
-	if cfg.SmallHeap && cfg.Getenv != nil {
-		gomemlimit = cfg.Getenv("GOMEMLIMIT")
-	}
-	mem := newMemory(cfg.SmallHeap, gomemlimit)
+	mem := newMemory(cfg.SmallHeap)
 	return &Conn{
 		cfg: cfg, log: cfg.Log, mem: mem,
 		in:       newFramer(in, maxMessage),
@@ -138,7 +133,7 @@ func (c *Conn) dispatch(ctx context.Context, body []byte) {
 }
 
 func (c *Conn) notify(ctx context.Context, method string, params json.RawMessage) {
-	defer c.mem.trim()
+	defer c.mem.handled()
 	defer c.recover(method, nil)
 	c.cfg.Notify(ctx, method, params)
 }
@@ -163,7 +158,7 @@ func (c *Conn) request(ctx context.Context, rid id, method string, params json.R
 		answer := func(res any, err error) { c.reply(rid, method, start, res, err) }
 		defer c.recover(method, answer)
 		res, err := c.cfg.Call(reqCtx, method, params)
-		c.mem.trim()
+		c.mem.handled()
 		answer(res, err)
 	}
 	if c.cfg.InOrder(method) {
@@ -281,8 +276,8 @@ func (c *Conn) message(id, method string, params any) ([][]byte, error) {
 
 // Sizer is implemented by params that know about how large their JSON
 // will be: a workspace edit putting a token into 5,000 requests is
-// megabytes, and the connection makes room for it (buffer and memory
-// limit) before encoding rather than growing a buffer step by step.
+// megabytes, and the connection allocates its buffer once before encoding
+// rather than growing it step by step (and counts it as a large message).
 type Sizer interface{ JSONSize() int }
 
 // encode returns v as JSON: json.RawMessage as it is, anything else
