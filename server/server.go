@@ -20,6 +20,7 @@ import (
 	"github.com/doxls/doxls/auth"
 	"github.com/doxls/doxls/commands"
 	"github.com/doxls/doxls/gitcheck"
+	"github.com/doxls/doxls/internal/doxapi"
 	"github.com/doxls/doxls/internal/lspconn"
 )
 
@@ -106,8 +107,11 @@ type Server struct {
 	cmds       *commands.Handler
 	status     *status
 	diags      *diagnostics
+	dox        *doxapi.Service // the DOX API of the keys (dox.go)
 	// warnedFiles: secret files the user was told about (secrets.go).
 	warnedFiles warned
+	// jobWaits cancels a doxls.waitForJob by its progress token (jobs.go).
+	jobWaits map[string]context.CancelFunc
 
 	callFns   map[string]callFunc   // set once by methods (handler.go)
 	notifyFns map[string]notifyFunc // likewise
@@ -139,6 +143,8 @@ func newServer(opts Options, log *zap.Logger) *Server {
 	s.tokens = auth.NewCache(auth.NewClient(opts.Client), s.settings.RefreshMargin)
 	s.status = newStatus(s)
 	s.diags = newDiagnostics(s)
+	// New clients or document types can settle warnings made without them.
+	s.dox = doxapi.New(doxapi.Options{Refreshed: func(string) { s.diags.refreshAll() }})
 	s.cmds = &commands.Handler{
 		Keys:     s.keys,
 		Tokens:   s.tokens,
@@ -147,7 +153,10 @@ func newServer(opts Options, log *zap.Logger) *Server {
 		Status:   s.status,
 		Settings: s.Settings,
 		Progress: s.progress,
-		Git:      gitcheck.New(),
+		DoxClient: func(ctx context.Context, key *auth.ServiceKey) string {
+			return doxapi.StarterClient(s.doxData(ctx, key).Clients)
+		},
+		Git: gitcheck.New(),
 	}
 	s.methods()
 	return s
@@ -172,4 +181,5 @@ func (s *Server) stop() {
 	s.cancel()
 	s.status.stop()
 	s.diags.stop()
+	s.dox.Close()
 }
