@@ -59,6 +59,7 @@ func Run(ctx context.Context, opts Options) error {
 		InOrder:   inOrder,
 		Log:       log,
 		SmallHeap: true,
+		Getenv:    os.Getenv, // GOMEMLIMIT is the process's, not the session's
 	})
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel() // the requests still running when the client exits

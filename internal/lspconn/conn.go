@@ -44,8 +44,10 @@ type Config struct {
 	// request's outcome; never params. Nil: no log.
 	Log *zap.Logger
 	// SmallHeap returns the garbage of a burst of messages to the system
-	// once the connection is idle (memory.go).
+	// once the connection is idle, and unless GOMEMLIMIT (Getenv) is set,
+	// caps a very large heap at half again what is live (memory.go).
 	SmallHeap bool
+	Getenv    func(string) string
 }
 
 // Conn is one LSP connection over a byte stream.
@@ -70,7 +72,11 @@ func New(in io.Reader, out io.Writer, cfg Config) *Conn {
 	if cfg.InOrder == nil {
 		cfg.InOrder = func(string) bool { return false }
 	}
-	mem := newMemory(cfg.SmallHeap)
+	gomemlimit := ""
+	if cfg.SmallHeap && cfg.Getenv != nil {
+		gomemlimit = cfg.Getenv("GOMEMLIMIT")
+	}
+	mem := newMemory(cfg.SmallHeap, gomemlimit)
 	return &Conn{
 		cfg: cfg, log: cfg.Log, mem: mem,
 		in:       newFramer(in, maxMessage),

@@ -1,25 +1,27 @@
 package lspconn
 
 import (
+	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
+	"sync"
 	"sync/atomic"
 	"time"
 )
 
 // memory returns the server's garbage to the system when the connection is
 // idle (docs/transport.md, "Memory"). While messages come, the collector
-// paces itself (GOGC, GOMEMLIMIT): the heap may grow to twice what is
-// live, and a 9 MB document's next version and its parse get that room. A
-// soft limit below that working set (a fixed 24 MB used to be one) made
-// the collector run without pause: a hover after an edit took three times
-// as long and a 50,000-request insert twice as long; one that follows the
-// live heap costs time on every request until it reaches twice the live
-// heap, where it no longer binds. What the limit was for, a small process
-// beside the editor, the trim does where it costs nothing: once nothing was
-// read, written or handled for idleTrim, a collection frees the garbage of
-// the last burst and the free pages go back to the system. Never on the
-// way to an answer.
+// paces itself: the heap may grow to twice what is live, so a 9 MB
+// document's next version and its parse have room. A soft limit below that
+// working set (a fixed 24 MB used to be one) made the collector run without
+// pause: a hover after an edit took three times as long, a 50,000-request
+// insert three times as long; even a limit of half again the live heap
+// doubled the processor time of code lens on 5,000 requests. So the limit
+// (followLiveHeap) only caps very large heaps. What the fixed limit was
+// for, a small process beside the editor, the trim does where it costs
+// nothing: once nothing was read, written or handled for idleTrim, a
+// collection frees the garbage of the last burst and the free pages go
+// back to the system. Never on the way to an answer.
 type memory struct {
 	armed atomic.Bool   // a trim waits for the connection to be idle
 	seen  atomic.Uint64 // messages and handler returns so far
@@ -41,7 +43,12 @@ const (
 )
 
 // newMemory returns the trimmer of a connection; off, it never trims.
-func newMemory(on bool) *memory {
+// On, and unless the user set GOMEMLIMIT (gomemlimit), the soft limit
+// follows the live heap.
+func newMemory(on bool, gomemlimit string) *memory {
+	if on && gomemlimit == "" {
+		followLiveHeap()
+	}
 	m := &memory{
 		after:    func(d time.Duration, f func()) { time.AfterFunc(d, f) },
 		retained: retainedGarbage,
@@ -97,4 +104,56 @@ func retainedGarbage() uint64 {
 	}
 	objects, live, free := s[0].Value.Uint64(), s[1].Value.Uint64(), s[2].Value.Uint64()
 	return objects - min(live, objects) + free
+}
+
+// limitFor is the soft limit for a live heap of live bytes: room for half
+// again the live heap, and at least 48 MB. Up to about 48 MB live that is
+// the collector's own pace (twice the live heap) or more, so the limit
+// does not bind while a 5,000-request document is edited; above, it caps
+// the heap a 50,000-request document's parse would otherwise grow to
+// (hundreds of megabytes at twice its live heap).
+func limitFor(live uint64) int64 {
+	return int64(live + max(live/2, minHeadroom))
+}
+
+const minHeadroom = 48 << 20
+
+// follow is the process's one limit follower: the limit is process-wide,
+// whatever the number of connections.
+var follow sync.Once
+
+// followLiveHeap sets the limit after every collection from now on.
+func followLiveHeap() {
+	follow.Do(func() {
+		setLimitFromLiveHeap()
+		armAfterNextGC()
+	})
+}
+
+// armAfterNextGC runs setLimitFromLiveHeap after the next collection: a
+// cleanup runs once its object is found unreachable, which only a
+// collection does, and each run arms the next.
+func armAfterNextGC() {
+	p := new(gcSentinel) // with a pointer: not the tiny allocator's
+	runtime.AddCleanup(p, func(struct{}) {
+		setLimitFromLiveHeap()
+		armAfterNextGC()
+	}, struct{}{})
+}
+
+type gcSentinel struct {
+	_ *byte
+	_ int64
+}
+
+func setLimitFromLiveHeap() { debug.SetMemoryLimit(limitFor(liveHeap())) }
+
+// liveHeap is the heap the last collection found live.
+func liveHeap() uint64 {
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return s[0].Value.Uint64()
 }

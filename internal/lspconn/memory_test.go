@@ -16,7 +16,7 @@ type idleMemory struct {
 }
 
 func newIdleMemory(on bool) *idleMemory {
-	im := &idleMemory{memory: newMemory(on)}
+	im := &idleMemory{memory: newMemory(on, "200MiB")}
 	im.after = func(d time.Duration, f func()) {
 		if d != idleTrim {
 			panic("a wait other than idleTrim")
@@ -114,4 +114,37 @@ func TestRetainedGarbageSeesABurst(t *testing.T) {
 		t.Errorf("%d MB retained after the trim, want under 16", got>>20)
 	}
 	runtime.KeepAlive(live)
+}
+
+func TestLimitCapsOnlyLargeHeaps(t *testing.T) {
+	prev := debug.SetMemoryLimit(-1)
+	t.Cleanup(func() { debug.SetMemoryLimit(prev) })
+
+	for _, c := range []struct{ live, want int64 }{
+		{4 << 20, 52 << 20},    // a small session: never binds
+		{20 << 20, 68 << 20},   // a 5,000-request document: above twice live
+		{200 << 20, 300 << 20}, // a 50,000-request parse: half again
+	} {
+		if got := limitFor(uint64(c.live)); got != c.want {
+			t.Errorf("limit %d MB for %d MB live, want %d MB", got>>20, c.live>>20, c.want>>20)
+		}
+	}
+
+	// The heap a collection finds live moves the limit.
+	doc := make([]*[1 << 20]byte, 128)
+	for i := range doc {
+		doc[i] = new([1 << 20]byte)
+	}
+	runtime.GC()
+	setLimitFromLiveHeap()
+	if got := debug.SetMemoryLimit(-1); got < 192<<20 {
+		t.Errorf("limit %d MB with 128 MB live, want at least 192 MB", got>>20)
+	}
+	runtime.KeepAlive(doc)
+	doc = nil
+	runtime.GC()
+	setLimitFromLiveHeap()
+	if got := debug.SetMemoryLimit(-1); got > 96<<20 {
+		t.Errorf("limit %d MB once the document is gone, want it back under 96 MB", got>>20)
+	}
 }
