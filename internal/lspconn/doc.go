@@ -59,9 +59,9 @@
 // round trip 2.0 s; decoding params as a slice of the frame, encoding a
 // call's params once into a buffer of their size (Sizer) and writing them
 // as they are brought it to 0.3–0.5 s, and the variable-mode case to
-// 55–75 ms (go test -run '^$' -bench InsertBearerLarge -benchtime 20x
-// ./server). Text decodes a document's text from its JSON string straight
-// to bytes, in one pass, for the same reason.
+// 55–75 ms (BenchmarkInsertBearer in server/, docs/performance.md). Text
+// decodes a document's text from its JSON string straight to bytes, in one
+// pass, for the same reason.
 //
 // # Memory
 //
