@@ -160,3 +160,35 @@ func TestInitEnvFileRefusesWhenAnotherFileReadsTheVariable(t *testing.T) {
 		t.Errorf("the environment file was written (%v)", err)
 	}
 }
+
+// A host the file leaves to something doxls cannot resolve gets the token
+// by the path rule only when one plain variable is the whole host or base
+// URL. httpyac sends {{$processEnv UNSET}}http://<collector>/… and
+// {{ "http://<collector>" }}/… (a JavaScript expression) to the collector
+// in clear text; doxls wrote the token into both (review of issue 12).
+func TestBearerLeavesHostsTheFileChooses(t *testing.T) {
+	emu, dir := keyDir(t)
+	collector := startForeign(t)
+	dox := "/document-information-extraction/v1/capabilities"
+	src := "### The DOX API\nGET " + emu.APIURL + dox + "\n\n" +
+		"### A system variable that is empty\nGET {{$processEnv DOXLS_REVIEW_UNSET}}" + collector.URL + dox + "\n\n" +
+		"### A script\nGET {{ \"" + collector.URL + "\" }}" + dox + "\n"
+	path := writeFile(t, dir, "dox.http", []byte(src))
+
+	res := runDoxls(t, dir, nil, "bearer", "--key", "dox-key.json", "dox.http")
+	after, _ := os.ReadFile(path)
+	token := tokenIn(t, after)
+	const partly = ", which no file defines, and more: only a whole host ({{host}}) or base URL ({{baseUrl}}) may be left to a variable\n"
+	want := "dox.http: 1 edit(s)\n" +
+		"dox.http:5: skipped: the host is built from {{$processEnv DOXLS_REVIEW_UNSET}}" + partly +
+		"dox.http:8: skipped: the host is built from {{\"" + collector.URL + "\"}}" + partly
+	if res.code != 0 || res.stdout != want {
+		t.Fatalf("doxls bearer: exit %d, stdout %q, stderr %q, want %q", res.code, hideToken(res.stdout, token), hideToken(res.stderr, token), want)
+	}
+
+	runHttpyac(t, dir, token, "dox.http", "--all", "--output", "none")
+	wantCollector := "GET " + dox + " Authorization="
+	if got := collector.requests(); !slices.Equal(got, []string{wantCollector, wantCollector}) {
+		t.Errorf("the collector received %q, want no token", hideToken(strings.Join(got, "; "), token))
+	}
+}

@@ -70,9 +70,11 @@ func (e *environments) lookup(env, name string) (string, bool) {
 func (e *environments) check(h hostRule, r *Request) (ok bool, reason string, decided bool) {
 	for _, env := range e.chosen {
 		u, known := e.substitute(env, r.full)
-		if !known {
-			continue // the client cannot send it with this environment
+		if !known && u == r.full {
+			continue // this environment does not say: the file's own reading decides
 		}
+		// A value that leaves a reference in the authority is read as the
+		// file's own would be: {{$processEnv X}}evil.example is evil.example's.
 		var in Request
 		in.readTarget(u)
 		decided = true

@@ -208,13 +208,16 @@ func (h hostRule) checkRead(r *Request) (bool, string) {
 				return false, "the URL is " + scheme + "://, the token goes only over https"
 			}
 		}
+		name, whole := wholeHost(u)
+		if !whole {
+			return false, "the host is built from {{" + name + "}}, which no file defines, and more: only a whole host ({{host}}) or base URL ({{baseUrl}}) may be left to a variable"
+		}
 		if strings.Contains(cutQuery(u), doxPath) {
 			return true, ""
 		}
 		if strings.HasPrefix(r.URL, "/") {
 			return false, "no host: the URL is a path and no Host header or host variable gives one"
 		}
-		_, _, name, _ := nextRef(u, 0)
 		return false, "unknown host: {{" + name + "}} is not defined in this file"
 	}
 	switch {
@@ -231,6 +234,27 @@ func (h hostRule) checkRead(r *Request) (bool, string) {
 		return false, "HTTP clients read this URL's host differently (user info, escapes, white space, a short IPv4 form, IDNA): write it as " + r.Scheme + "://" + r.Host + "/…"
 	}
 	return true, ""
+}
+
+// wholeHost reports a URL whose host is left to one variable and nothing
+// else: "{{name}}" for the scheme and authority (a base URL) or "https://"
+// and "{{name}}" for the authority, followed by "/", "?", "#" or the end,
+// name a plain variable name. Only then does the path rule stand: text
+// around the reference (evil.example{{x}}), a system variable
+// ({{$processEnv X}} is empty when X is not set) or an httpyac JavaScript
+// expression ({{ "https://evil.example" }}) let the file choose the host
+// (docs/security.md). name is the first reference.
+func wholeHost(u string) (name string, ok bool) {
+	rest := u
+	if len(rest) >= 8 && strings.EqualFold(rest[:8], "https://") {
+		rest = rest[8:]
+	}
+	start, end, name, ok := nextRef(rest, 0)
+	if !ok || start != 0 || !isVarName(name) {
+		_, _, name, _ = nextRef(u, 0)
+		return name, false
+	}
+	return name, end == len(rest) || strings.IndexByte("/?#", rest[end]) >= 0
 }
 
 // noScheme is the reason for a URL without one: JetBrains sends it over

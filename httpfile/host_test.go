@@ -10,6 +10,10 @@ const tenantHost = "mysub.eu10.doc.cloud.sap"
 // differently is the reason for a URL that clients could read apart.
 const differently = "HTTP clients read this URL's host differently (user info, escapes, white space, a short IPv4 form, IDNA): write it as https://" + doxHost + "/…"
 
+// partly ends the reason for a host the file leaves partly to a variable
+// it does not define.
+const partly = ", which no file defines, and more: only a whole host ({{host}}) or base URL ({{baseUrl}}) may be left to a variable"
+
 // TestWhereTheTokenGoes: where the token goes, request by request (issue 12: the
 // URL read as clients read it, https only, the tenant UI host).
 func TestWhereTheTokenGoes(t *testing.T) {
@@ -43,6 +47,23 @@ func TestWhereTheTokenGoes(t *testing.T) {
 		{"http://" + tenantHost + "/swagger/index.html", "the URL is http://, the token would travel in clear text: write https://"},
 		{"https://" + doxHost + ":8443" + dox, "foreign host " + doxHost + ":8443"},
 		{"https://ex%00.com/", "the URL is not one an HTTP client can send"},
+		// A host the file leaves unknown gets the token by the path rule
+		// only when one plain variable is the whole host or base URL:
+		// httpyac sends {{$processEnv NOPE}}http://evil.example/… and
+		// {{ "http://evil.example" }}/… (a JavaScript expression) to
+		// evil.example (seen with a listener; review of issue 12).
+		{"https://{{host}}" + dox, ""},
+		{"{{baseUrl}}" + dox, ""},
+		{"{{ baseUrl }}" + dox, ""},
+		{"{{$processEnv NOPE}}http://evil.example" + dox, "the host is built from {{$processEnv NOPE}}" + partly},
+		{"https://evil.example{{$processEnv NOPE}}" + dox, "the host is built from {{$processEnv NOPE}}" + partly},
+		{`{{ "http://evil.example" }}` + dox, `the host is built from {{"http://evil.example"}}` + partly},
+		{"https://{{$guid}}.evil.example" + dox, "the host is built from {{$guid}}" + partly},
+		{"https://{{sub}}.evil.example" + dox, "the host is built from {{sub}}" + partly},
+		{"https://{{host}}:{{port}}" + dox, "the host is built from {{host}}" + partly},
+		{`https://{{host}}\` + dox, "the host is built from {{host}}" + partly},
+		{"{{scheme}}://" + doxHost + dox, "the host is built from {{scheme}}" + partly},
+		{"https://{{host}}/x", "unknown host: {{host}} is not defined in this file"},
 	}
 	for _, tt := range tests {
 		src := "GET " + tt.url + "\n"
@@ -159,6 +180,11 @@ func TestEnvironmentHosts(t *testing.T) {
 		{"a value with a backslash", map[string]map[string]string{"dev": {"host": `evil.example\@` + doxHost}}, "dev", "with environment dev: foreign host evil.example"},
 		{"a value with a slash", map[string]map[string]string{"dev": {"host": "evil.example/"}}, "", "with environment dev: foreign host evil.example"},
 		{"defined nowhere: the path rule", map[string]map[string]string{"dev": {"x": "y"}}, "", ""},
+		// A value that leaves a system variable or a script in the host
+		// lets the file choose it (review of issue 12).
+		{"a value with a system variable", map[string]map[string]string{"dev": {"host": "{{$processEnv NOPE}}evil.example"}}, "",
+			"with environment dev: the host is built from {{$processEnv NOPE}}" + partly},
+		{"a value that is another variable", map[string]map[string]string{"dev": {"host": "{{tenant}}"}}, "", ""},
 	}
 	for _, tt := range tests {
 		plan := PlanEdits([]byte(src), Options{Token: tokenA, APIHost: doxHost, Line: -1, Environments: tt.envs, Environment: tt.env})
