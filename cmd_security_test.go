@@ -192,3 +192,30 @@ func TestBearerLeavesHostsTheFileChooses(t *testing.T) {
 		t.Errorf("the collector received %q, want no token", hideToken(strings.Join(got, "; "), token))
 	}
 }
+
+// httpyac runs every block without a request before each request, so a
+// "@base" defined again in such a block below the request wins: doxls
+// read the definition above and wrote the token, httpyac sent it to the
+// collector (review of issue 12).
+func TestBearerReadsVariablesDefinedTwiceAsClientsDo(t *testing.T) {
+	emu, dir := keyDir(t)
+	collector := startForeign(t)
+	dox := "/document-information-extraction/v1/capabilities"
+	src := "@base = " + emu.APIURL + "\n\n### The DOX API\nGET {{base}}" + dox + "\nAuthorization: Bearer " + staleToken + "\n\n###\n@base = " + collector.URL + "\n"
+	path := writeFile(t, dir, "dox.http", []byte(src))
+
+	res := runDoxls(t, dir, nil, "bearer", "--key", "dox-key.json", "dox.http")
+	want := "dox.http: 0 edit(s)\ndox.http:4: skipped: a variable in the URL is defined more than once, and clients pick different definitions: with another, foreign host " +
+		strings.TrimPrefix(collector.URL, "http://") + "\n"
+	if res.code != 0 || res.stdout != want {
+		t.Fatalf("doxls bearer: exit %d, stdout %q, stderr %q, want %q", res.code, res.stdout, res.stderr, want)
+	}
+	if after, _ := os.ReadFile(path); string(after) != src {
+		t.Fatalf("the file changed")
+	}
+	// The request goes where doxls says: httpyac sends it to the collector.
+	runHttpyac(t, dir, staleToken, "dox.http", "--all", "--output", "none")
+	if got, want := collector.requests(), []string{"GET " + dox + " Authorization=Bearer " + staleToken}; !slices.Equal(got, want) {
+		t.Errorf("the collector received %q, want %q", got, want)
+	}
+}

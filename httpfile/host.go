@@ -20,12 +20,36 @@ const (
 
 // resolveRequest fills URL, Scheme and Host of r.
 func (p *parsed) resolveRequest(r *request) {
-	r.URL, _ = p.substitute(r.RawURL, r.Line)
-	full := r.URL
-	if strings.HasPrefix(full, "/") {
-		full = p.originURL(r)
+	p.readRequest(r, &r.Request)
+	if !p.redefines() {
+		return
 	}
-	r.readTarget(full)
+	// A variable defined more than once with different values: clients
+	// pick different definitions. doxls's reading takes the last one
+	// above the request; httpyac runs every block without a request before
+	// each request, so the last such one in the file wins, even below the
+	// request (seen with a listener); a client that keeps the first one
+	// would read the first. Every reading must allow the token
+	// (hostRule.check).
+	for _, last := range []bool{false, true} {
+		p.alt = p.altReading(last)
+		var alt Request
+		p.readRequest(r, &alt)
+		if alt.full != r.full {
+			r.others = append(r.others, alt)
+		}
+	}
+	p.alt = nil
+}
+
+// readRequest reads where r goes into into: its URL, Scheme and Host.
+func (p *parsed) readRequest(r *request, into *Request) {
+	into.URL, _ = p.substitute(r.RawURL, r.Line)
+	full := into.URL
+	if strings.HasPrefix(full, "/") {
+		full = p.originURL(r, into.URL)
+	}
+	into.readTarget(full)
 	if r.continues {
 		// JetBrains joins an indented line below the request line to the
 		// URL; httpyac joins some and takes others (an indented "@host/…")
@@ -36,40 +60,40 @@ func (p *parsed) resolveRequest(r *request) {
 		alone.URL, _ = p.substitute(r.firstLine, r.Line)
 		first := alone.URL
 		if strings.HasPrefix(first, "/") {
-			first = p.originURL(r)
+			first = p.originURL(r, alone.URL)
 		}
 		alone.readTarget(first)
-		if alone.state != r.state || alone.Scheme != r.Scheme || alone.Host != r.Host {
-			r.state, r.firstHost = urlSplit, alone.Host
+		if alone.state != into.state || alone.Scheme != into.Scheme || alone.Host != into.Host {
+			into.state, into.firstHost = urlSplit, alone.Host
 		}
 	}
 }
 
-// originURL is the URL a client sends for a request line that is a path:
+// originURL is the URL a client sends for a request line that is path:
 // REST Client and httpyac put the Host header in front of it, with https
 // when its port is 443 or 8443 and http otherwise (JetBrains also takes a
 // Host value with a scheme); httpyac without one uses its "host" variable,
 // which an environment may define: without either, the URL starts with
 // an unknown {{host}}.
-func (p *parsed) originURL(r *request) string {
+func (p *parsed) originURL(r *request, path string) string {
 	for i := range r.hdrs {
 		if h := &r.hdrs[i]; p.isHeader(h, "Host") {
 			val, _ := p.substitute(p.headerValue(h), r.Line)
 			if strings.Contains(val, "://") {
-				return strings.TrimRight(val, "/") + r.URL
+				return strings.TrimRight(val, "/") + path
 			}
 			scheme := "http"
 			if _, port, ok := strings.Cut(val, ":"); ok && (port == "443" || port == "8443") {
 				scheme = "https"
 			}
-			return scheme + "://" + val + r.URL
+			return scheme + "://" + val + path
 		}
 	}
 	if v := p.lookup("host", r.Line); v != nil {
 		val, _ := p.resolve(v)
-		return val + r.URL
+		return val + path
 	}
-	return "{{host}}" + r.URL
+	return "{{host}}" + path
 }
 
 // readTarget reads full, the URL the client sends, into r.
@@ -184,6 +208,17 @@ func newHostRule(o Options) hostRule {
 // the key's own hosts over https, or over http to this machine; a request
 // whose host is unknown gets it only when its path is the DOX API's.
 func (h hostRule) check(r *Request) (bool, string) {
+	ok, reason := h.checkOne(r)
+	for i := 0; ok && i < len(r.others); i++ {
+		if ok, reason = h.checkOne(&r.others[i]); !ok {
+			reason = "a variable in the URL is defined more than once, and clients pick different definitions: with another, " + reason
+		}
+	}
+	return ok, reason
+}
+
+// checkOne is check for one reading of r's variables.
+func (h hostRule) checkOne(r *Request) (bool, string) {
 	if r.state == urlUnknown && h.envs != nil {
 		if ok, reason, decided := h.envs.check(h, r); decided {
 			return ok, reason

@@ -291,3 +291,37 @@ func TestBearer(t *testing.T) {
 func headersLine(src string) int {
 	return Parse([]byte(src)).Requests[0].Line
 }
+
+// TestVariableDefinedTwice: clients pick different definitions of a
+// variable defined more than once. REST Client takes the first in the
+// file, httpyac runs every block without a request before each request
+// (the last such definition wins, even below the request; seen with a
+// listener), doxls's reading the last above. Every reading must allow the
+// token (review of issue 12).
+func TestVariableDefinedTwice(t *testing.T) {
+	dox := "GET {{base}}/document-information-extraction/v1/capabilities\n"
+	const twice = "a variable in the URL is defined more than once, and clients pick different definitions: with another, foreign host evil.example"
+	tests := []struct{ name, src, reason string }{
+		{"httpyac: a global block below", "@base = https://" + doxHost + "\n\n###\n" + dox + "\n###\n@base = https://evil.example\n", twice},
+		{"REST Client: the first in the file", "@base = https://evil.example\n\n###\n@base = https://" + doxHost + "\n" + dox, twice},
+		{"through another variable", "@h = " + doxHost + "\n@base = https://{{h}}\n###\n" + dox + "\n###\n@h = evil.example\n", twice},
+		{"the same value twice", "@base = https://" + doxHost + "\n###\n@base = https://" + doxHost + "\n" + dox, ""},
+		{"both the key's hosts", "@base = https://" + doxHost + "\n###\n@base = https://" + tenantHost + "\n" + dox, ""},
+		{"a path variable", "@base = https://" + doxHost + "\n@id = 1\n###\nGET {{base}}/document-information-extraction/v1/document/jobs/{{id}}\n###\n@id = 2\n", ""},
+		{"the host variable of a path", "@host = https://" + doxHost + "\n###\nGET /document-information-extraction/v1/x\n###\n@host = https://evil.example\n", twice},
+	}
+	for _, tt := range tests {
+		plan := PlanEdits([]byte(tt.src), Options{Token: tokenA, APIHost: doxHost, TenantHost: tenantHost, Line: -1})
+		got := ""
+		if len(plan.Skipped) > 0 {
+			got = plan.Skipped[0].Reason
+		}
+		if got != tt.reason || (got == "") != (len(plan.Edits) == 1) {
+			t.Errorf("%s: skipped %q with %d edits, want %q", tt.name, got, len(plan.Edits), tt.reason)
+		}
+		doc := Parse([]byte(tt.src))
+		if ok, reason := doc.Requests[0].Allowed(Options{APIHost: doxHost, TenantHost: tenantHost}); ok != (tt.reason == "") || reason != tt.reason {
+			t.Errorf("%s: Allowed says %v %q", tt.name, ok, reason)
+		}
+	}
+}

@@ -66,6 +66,10 @@ type parsed struct {
 	byName map[string][]*varDef // in line order
 	reqs   []request
 	hdrs   []header // the headers of all requests, in order
+
+	multi int8        // redefines: 0 not yet known, 1 no, 2 yes
+	alt   *altReading // while reading with one definition per variable
+	alts  [2]*altReading
 }
 
 // Parse parses src; it never fails: what it cannot read it leaves out.
