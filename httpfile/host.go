@@ -11,11 +11,12 @@ const doxPath = "/document-information-extraction/"
 
 // How a request's URL reads (Request.state).
 const (
-	urlRead     = iota // Scheme and Host are what the client reads
-	urlUnknown         // a variable no file defines comes before the end of the authority
-	urlNoScheme        // no scheme: JetBrains sends it over http, REST Client over https
-	urlInvalid         // the client cannot send it
-	urlSplit           // clients that join continuation lines and one that does not read different hosts
+	urlRead       = iota // Scheme and Host are what the client reads
+	urlUnknown           // a variable no file defines comes before the end of the authority
+	urlNoScheme          // no scheme: JetBrains sends it over http, REST Client over https
+	urlInvalid           // the client cannot send it
+	urlSplit             // clients that join continuation lines and one that does not read different hosts
+	urlHostHeader        // a path whose Host header clients read apart (a scheme in it, or two of them)
 )
 
 // resolveRequest fills URL, Scheme and Host of r.
@@ -47,7 +48,11 @@ func (p *parsed) readRequest(r *request, into *Request) {
 	into.URL, _ = p.substitute(r.RawURL, r.Line)
 	full := into.URL
 	if strings.HasPrefix(full, "/") {
-		full = p.originURL(r, into.URL)
+		var ok bool
+		if full, ok = p.originURL(r, into.URL); !ok {
+			into.full, into.state = full, urlHostHeader
+			return
+		}
 	}
 	into.readTarget(full)
 	if r.continues {
@@ -60,7 +65,7 @@ func (p *parsed) readRequest(r *request, into *Request) {
 		alone.URL, _ = p.substitute(r.firstLine, r.Line)
 		first := alone.URL
 		if strings.HasPrefix(first, "/") {
-			first = p.originURL(r, alone.URL)
+			first, _ = p.originURL(r, alone.URL)
 		}
 		alone.readTarget(first)
 		if alone.state != into.state || alone.Scheme != into.Scheme || alone.Host != into.Host {
@@ -71,29 +76,39 @@ func (p *parsed) readRequest(r *request, into *Request) {
 
 // originURL is the URL a client sends for a request line that is path:
 // REST Client and httpyac put the Host header in front of it, with https
-// when its port is 443 or 8443 and http otherwise (JetBrains also takes a
-// Host value with a scheme); httpyac without one uses its "host" variable,
-// which an environment may define: without either, the URL starts with
-// an unknown {{host}}.
-func (p *parsed) originURL(r *request, path string) string {
+// when what follows its first colon is 443 or 8443 and http otherwise;
+// httpyac without one uses its "host" variable, which an environment may
+// define: without either, the URL starts with an unknown {{host}}. ok is
+// false when the clients read the Host header apart: JetBrains takes a
+// value with a scheme (https://api…), which REST Client and httpyac send
+// as http://https://api…, to the host "https" in clear text; with two
+// Host headers httpyac uses neither, REST Client joins them.
+func (p *parsed) originURL(r *request, path string) (string, bool) {
+	var host *header
 	for i := range r.hdrs {
 		if h := &r.hdrs[i]; p.isHeader(h, "Host") {
-			val, _ := p.substitute(p.headerValue(h), r.Line)
-			if strings.Contains(val, "://") {
-				return strings.TrimRight(val, "/") + path
+			if host != nil {
+				return "", false
 			}
-			scheme := "http"
-			if _, port, ok := strings.Cut(val, ":"); ok && (port == "443" || port == "8443") {
-				scheme = "https"
-			}
-			return scheme + "://" + val + path
+			host = h
 		}
+	}
+	if host != nil {
+		val, _ := p.substitute(p.headerValue(host), r.Line)
+		if strings.Contains(val, "/") {
+			return "", false
+		}
+		scheme := "http"
+		if _, port, ok := strings.Cut(val, ":"); ok && (port == "443" || port == "8443") {
+			scheme = "https"
+		}
+		return scheme + "://" + val + path, true
 	}
 	if v := p.lookup("host", r.Line); v != nil {
 		val, _ := p.resolve(v)
-		return val + path
+		return val + path, true
 	}
-	return "{{host}}" + path
+	return "{{host}}" + path, true
 }
 
 // readTarget reads full, the URL the client sends, into r.
@@ -234,6 +249,8 @@ func (h hostRule) checkRead(r *Request) (bool, string) {
 		return false, noScheme
 	case urlInvalid:
 		return false, "the URL is not one an HTTP client can send"
+	case urlHostHeader:
+		return false, "clients read the Host header apart (REST Client and httpyac send Host: https://… over http to the host \"https\", and use neither of two): write one Host: host:443"
 	case urlSplit:
 		return false, "a continuation line changes the URL's host: httpyac sends this request to " + nonEmpty(r.firstHost) + ", JetBrains to " + nonEmpty(r.Host)
 	case urlUnknown:

@@ -325,3 +325,31 @@ func TestVariableDefinedTwice(t *testing.T) {
 		}
 	}
 }
+
+// TestHostHeaderReadApart: for a request line that is a path, REST Client
+// and httpyac put the Host header in front with "split(':')[1]" deciding
+// the scheme: Host: https://api… becomes http://https://api…/…, which goes
+// to the host "https" in clear text (JetBrains reads api…); with two Host
+// headers httpyac uses its host variable instead (seen with a listener).
+// doxls read the first Host header and gave the token (review of issue 12).
+func TestHostHeaderReadApart(t *testing.T) {
+	dox := "GET /document-information-extraction/v1/capabilities\n"
+	const apart = "clients read the Host header apart (REST Client and httpyac send Host: https://… over http to the host \"https\", and use neither of two): write one Host: host:443"
+	tests := []struct{ src, reason string }{
+		{dox + "Host: " + doxHost + ":443\n", ""},
+		{dox + "Host: https://" + doxHost + "\n", apart},
+		{dox + "Host: " + doxHost + ":443\nHost: evil.example:443\n", apart},
+		{"@host = https://evil.example\n###\n" + dox + "Host: " + doxHost + ":443\nhost: " + doxHost + ":443\n", apart},
+		{dox + "Host: " + doxHost + "\n", "the URL is http://, the token would travel in clear text: write https://"},
+	}
+	for _, tt := range tests {
+		plan := PlanEdits([]byte(tt.src), Options{Token: tokenA, APIHost: doxHost, Line: -1})
+		got := ""
+		if len(plan.Skipped) > 0 {
+			got = plan.Skipped[0].Reason
+		}
+		if got != tt.reason || (got == "") != (len(plan.Edits) == 1) {
+			t.Errorf("%q: skipped %q with %d edits, want %q", tt.src, got, len(plan.Edits), tt.reason)
+		}
+	}
+}
