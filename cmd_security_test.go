@@ -178,10 +178,10 @@ func TestBearerLeavesHostsTheFileChooses(t *testing.T) {
 	res := runDoxls(t, dir, nil, "bearer", "--key", "dox-key.json", "dox.http")
 	after, _ := os.ReadFile(path)
 	token := tokenIn(t, after)
-	const partly = ", which no file defines, and more: only a whole host ({{host}}) or base URL ({{baseUrl}}) may be left to a variable\n"
+	const partly = ", which doxls cannot resolve: the token goes only where one plain variable is the whole host ({{host}}) or base URL ({{baseUrl}})\n"
 	want := "dox.http: 1 edit(s)\n" +
-		"dox.http:5: skipped: the host is built from {{$processEnv DOXLS_REVIEW_UNSET}}" + partly +
-		"dox.http:8: skipped: the host is built from {{\"" + collector.URL + "\"}}" + partly
+		"dox.http:5: skipped: the host depends on {{$processEnv DOXLS_REVIEW_UNSET}}" + partly +
+		"dox.http:8: skipped: the host depends on {{\"" + collector.URL + "\"}}" + partly
 	if res.code != 0 || res.stdout != want {
 		t.Fatalf("doxls bearer: exit %d, stdout %q, stderr %q, want %q", res.code, hideToken(res.stdout, token), hideToken(res.stderr, token), want)
 	}

@@ -262,7 +262,7 @@ func (h hostRule) checkRead(r *Request) (bool, string) {
 		}
 		name, whole := wholeHost(u)
 		if !whole {
-			return false, "the host is built from {{" + name + "}}, which no file defines, and more: only a whole host ({{host}}) or base URL ({{baseUrl}}) may be left to a variable"
+			return false, "the host depends on {{" + name + "}}, which doxls cannot resolve: the token goes only where one plain variable is the whole host ({{host}}) or base URL ({{baseUrl}})"
 		}
 		if strings.Contains(cutQuery(u), doxPath) {
 			return true, ""
@@ -291,10 +291,12 @@ func (h hostRule) checkRead(r *Request) (bool, string) {
 // wholeHost reports a URL whose host is left to one variable and nothing
 // else: "{{name}}" for the scheme and authority (a base URL) or "https://"
 // and "{{name}}" for the authority, followed by "/", "?", "#" or the end,
-// name a plain variable name. Only then does the path rule stand: text
-// around the reference (evil.example{{x}}), a system variable
-// ({{$processEnv X}} is empty when X is not set) or an httpyac JavaScript
-// expression ({{ "https://evil.example" }}) let the file choose the host
+// name a plain variable name without dots. Only then does the path rule
+// stand: text around the reference (evil.example{{x}}), a system variable
+// ({{$processEnv X}} is empty when X is not set), an httpyac JavaScript
+// expression ({{ "https://evil.example" }}) or a reference to a response
+// ({{login.response.headers.Location}} in REST Client, a property of the
+// response named login in httpyac) let the file choose the host
 // (docs/security.md). name is the first reference.
 func wholeHost(u string) (name string, ok bool) {
 	rest := u
@@ -302,7 +304,7 @@ func wholeHost(u string) (name string, ok bool) {
 		rest = rest[8:]
 	}
 	start, end, name, ok := nextRef(rest, 0)
-	if !ok || start != 0 || !isVarName(name) {
+	if !ok || start != 0 || !isVarName(name) || strings.Contains(name, ".") {
 		_, _, name, _ = nextRef(u, 0)
 		return name, false
 	}

@@ -12,7 +12,7 @@ const differently = "HTTP clients read this URL's host differently (user info, e
 
 // partly ends the reason for a host the file leaves partly to a variable
 // it does not define.
-const partly = ", which no file defines, and more: only a whole host ({{host}}) or base URL ({{baseUrl}}) may be left to a variable"
+const partly = ", which doxls cannot resolve: the token goes only where one plain variable is the whole host ({{host}}) or base URL ({{baseUrl}})"
 
 // TestWhereTheTokenGoes: where the token goes, request by request (issue 12: the
 // URL read as clients read it, https only, the tenant UI host).
@@ -55,15 +55,17 @@ func TestWhereTheTokenGoes(t *testing.T) {
 		{"https://{{host}}" + dox, ""},
 		{"{{baseUrl}}" + dox, ""},
 		{"{{ baseUrl }}" + dox, ""},
-		{"{{$processEnv NOPE}}http://evil.example" + dox, "the host is built from {{$processEnv NOPE}}" + partly},
-		{"https://evil.example{{$processEnv NOPE}}" + dox, "the host is built from {{$processEnv NOPE}}" + partly},
-		{`{{ "http://evil.example" }}` + dox, `the host is built from {{"http://evil.example"}}` + partly},
-		{"https://{{$guid}}.evil.example" + dox, "the host is built from {{$guid}}" + partly},
-		{"https://{{sub}}.evil.example" + dox, "the host is built from {{sub}}" + partly},
-		{"https://{{host}}:{{port}}" + dox, "the host is built from {{host}}" + partly},
-		{`https://{{host}}\` + dox, "the host is built from {{host}}" + partly},
-		{"{{scheme}}://" + doxHost + dox, "the host is built from {{scheme}}" + partly},
+		{"{{$processEnv NOPE}}http://evil.example" + dox, "the host depends on {{$processEnv NOPE}}" + partly},
+		{"https://evil.example{{$processEnv NOPE}}" + dox, "the host depends on {{$processEnv NOPE}}" + partly},
+		{`{{ "http://evil.example" }}` + dox, `the host depends on {{"http://evil.example"}}` + partly},
+		{"https://{{$guid}}.evil.example" + dox, "the host depends on {{$guid}}" + partly},
+		{"https://{{sub}}.evil.example" + dox, "the host depends on {{sub}}" + partly},
+		{"https://{{host}}:{{port}}" + dox, "the host depends on {{host}}" + partly},
+		{`https://{{host}}\` + dox, "the host depends on {{host}}" + partly},
+		{"{{scheme}}://" + doxHost + dox, "the host depends on {{scheme}}" + partly},
 		{"https://{{host}}/x", "unknown host: {{host}} is not defined in this file"},
+		{"{{login.response.headers.Location}}" + dox, "the host depends on {{login.response.headers.Location}}" + partly},
+		{"https://{{login.host}}" + dox, "the host depends on {{login.host}}" + partly},
 	}
 	for _, tt := range tests {
 		src := "GET " + tt.url + "\n"
@@ -183,7 +185,7 @@ func TestEnvironmentHosts(t *testing.T) {
 		// A value that leaves a system variable or a script in the host
 		// lets the file choose it (review of issue 12).
 		{"a value with a system variable", map[string]map[string]string{"dev": {"host": "{{$processEnv NOPE}}evil.example"}}, "",
-			"with environment dev: the host is built from {{$processEnv NOPE}}" + partly},
+			"with environment dev: the host depends on {{$processEnv NOPE}}" + partly},
 		{"a value that is another variable", map[string]map[string]string{"dev": {"host": "{{tenant}}"}}, "", ""},
 	}
 	for _, tt := range tests {
