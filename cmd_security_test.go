@@ -219,3 +219,39 @@ func TestBearerReadsVariablesDefinedTwiceAsClientsDo(t *testing.T) {
 		t.Errorf("the collector received %q, want %q", got, want)
 	}
 }
+
+// httpyac lets a script block and a "# @import" set a variable over the
+// file's own "@base", and a "# @loop" set one the file does not define
+// (which the path rule let through): it sent the token doxls wrote to the
+// collector each time. doxls now leaves a host that such a variable
+// decides alone (review of issue 12).
+func TestBearerLeavesHostsThatScriptsSet(t *testing.T) {
+	dox := "/document-information-extraction/v1/capabilities"
+	for _, tt := range []struct{ name, src string }{
+		{"script", "{{\n  exports.base = '{collector}';\n}}\n\n###\nGET {{base}}" + dox + "\n"},
+		{"loop", "###\n# @loop for base of ['{collector}']\nGET {{base}}" + dox + "\n"}, // no @base of the file's
+		{"import", "###\n# @import ./vars.http\nGET {{base}}" + dox + "\n"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			emu, dir := keyDir(t)
+			collector := startForeign(t)
+			writeFile(t, dir, "vars.http", []byte("@base = "+collector.URL+"\n"))
+			src := strings.ReplaceAll(tt.src, "{collector}", collector.URL)
+			if tt.name != "loop" {
+				src = "@base = " + emu.APIURL + "\n\n" + src
+			}
+			writeFile(t, dir, "dox.http", []byte(src))
+
+			res := runDoxls(t, dir, nil, "bearer", "--key", "dox-key.json", "dox.http")
+			if res.code != 0 || !strings.Contains(res.stdout, "dox.http: 0 edit(s)\n") || !strings.Contains(res.stdout, "skipped: the host depends on {{base}}, which a script") {
+				t.Fatalf("doxls bearer: exit %d, stdout %q, stderr %q", res.code, res.stdout, res.stderr)
+			}
+			// Where httpyac sends it: the stale token shows the way.
+			writeFile(t, dir, "dox.http", []byte(strings.Replace(src, "GET {{base}}"+dox+"\n", "GET {{base}}"+dox+"\nAuthorization: Bearer "+staleToken+"\n", 1)))
+			runHttpyac(t, dir, staleToken, "dox.http", "--all", "--output", "none")
+			if got, want := collector.requests(), []string{"GET " + dox + " Authorization=Bearer " + staleToken}; !slices.Equal(got, want) {
+				t.Errorf("the collector received %q, want %q", got, want)
+			}
+		})
+	}
+}

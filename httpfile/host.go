@@ -17,6 +17,7 @@ const (
 	urlInvalid           // the client cannot send it
 	urlSplit             // clients that join continuation lines and one that does not read different hosts
 	urlHostHeader        // a path whose Host header clients read apart (a scheme in it, or two of them)
+	urlOpaque            // a variable that a script, import, loop or response sets comes before the end of the authority (firstHost names it)
 )
 
 // resolveRequest fills URL, Scheme and Host of r.
@@ -54,7 +55,7 @@ func (p *parsed) readRequest(r *request, into *Request) {
 			return
 		}
 	}
-	into.readTarget(full)
+	p.readTarget(into, full)
 	if r.continues {
 		// JetBrains joins an indented line below the request line to the
 		// URL; httpyac joins some and takes others (an indented "@host/…")
@@ -67,7 +68,7 @@ func (p *parsed) readRequest(r *request, into *Request) {
 		if strings.HasPrefix(first, "/") {
 			first, _ = p.originURL(r, alone.URL)
 		}
-		alone.readTarget(first)
+		p.readTarget(&alone, first)
 		if alone.state != into.state || alone.Scheme != into.Scheme || alone.Host != into.Host {
 			into.state, into.firstHost = urlSplit, alone.Host
 		}
@@ -104,11 +105,22 @@ func (p *parsed) originURL(r *request, path string) (string, bool) {
 		}
 		return scheme + "://" + val + path, true
 	}
-	if v := p.lookup("host", r.Line); v != nil {
+	if v := p.lookup("host", r.Line); v != nil && !p.opaque("host") {
 		val, _ := p.resolve(v)
 		return val + path, true
 	}
 	return "{{host}}" + path, true
+}
+
+// readTarget is r.readTarget, and a variable left in the authority that
+// a script, an import, a loop or a response sets makes it urlOpaque.
+func (p *parsed) readTarget(r *Request, full string) {
+	r.readTarget(full)
+	if r.state == urlUnknown {
+		if _, _, name, _ := nextRef(stripTabs(full), 0); p.opaque(name) {
+			r.state, r.firstHost = urlOpaque, name
+		}
+	}
 }
 
 // readTarget reads full, the URL the client sends, into r.
@@ -249,6 +261,8 @@ func (h hostRule) checkRead(r *Request) (bool, string) {
 		return false, noScheme
 	case urlInvalid:
 		return false, "the URL is not one an HTTP client can send"
+	case urlOpaque:
+		return false, "the host depends on {{" + r.firstHost + "}}, which a script, an # @import, a # @loop or a response can set: doxls cannot know where it goes; write the host in the URL"
 	case urlHostHeader:
 		return false, "clients read the Host header apart (REST Client and httpyac send Host: https://… over http to the host \"https\", and use neither of two): write one Host: host:443"
 	case urlSplit:

