@@ -118,3 +118,21 @@ func (e *environments) substitute(env, u string) (string, bool) {
 	}
 	return u, !refBeforeAuthorityEnd(u)
 }
+
+// override says why r gets no token when an environment defines, with
+// another value, a file variable that r's URL is read with: JetBrains
+// takes environment variables over a file's own ("in-place") ones, httpyac
+// and REST Client the file's, so they send the request to different hosts.
+func (e *environments) override(r *Request) string {
+	for _, v := range r.hostVars {
+		for _, env := range e.chosen {
+			for _, in := range []string{env, sharedEnv} {
+				if val, ok := e.vars[in][v.Name]; ok && val != v.Value {
+					// The value is not quoted: it may come from a private file.
+					return "{{" + v.Name + "}} is defined in this file and, otherwise, in environment " + in + ": JetBrains takes the environment's value, the other clients the file's"
+				}
+			}
+		}
+	}
+	return ""
+}

@@ -1,6 +1,7 @@
 package httpfile
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -44,8 +45,45 @@ func (p *parsed) resolveRequest(r *request) {
 	p.alt = nil
 }
 
+// hostVars lists the file variables whose values r's URL is read with (in
+// its URL, its Host header or the host variable, and the variables
+// their values use), with the values: JetBrains takes an environment
+// file's variable over the file's own (see environments.override).
+func (p *parsed) hostVars(r *request) []Variable {
+	var out []Variable
+	var seen []*varDef // a handful: a slice beats a map
+	var walk func(s string, line int)
+	walk = func(s string, line int) {
+		for i := 0; ; {
+			_, end, name, ok := nextRef(s, i)
+			if !ok {
+				return
+			}
+			i = end
+			if v := p.lookup(name, line); v != nil && !slices.Contains(seen, v) {
+				seen = append(seen, v)
+				out = append(out, v.Variable)
+				walk(v.Value, v.Line)
+			}
+		}
+	}
+	walk(r.RawURL, r.Line)
+	if strings.HasPrefix(r.RawURL, "/") {
+		for i := range r.hdrs {
+			if h := &r.hdrs[i]; p.isHeader(h, "Host") {
+				walk(p.headerValue(h), r.Line)
+			}
+		}
+		walk("{{host}}", r.Line)
+	}
+	return out
+}
+
 // readRequest reads where r goes into into: its URL, Scheme and Host.
 func (p *parsed) readRequest(r *request, into *Request) {
+	if strings.Contains(r.RawURL, "{{") || strings.HasPrefix(r.RawURL, "/") {
+		into.hostVars = p.hostVars(r)
+	}
 	into.URL, _ = p.substitute(r.RawURL, r.Line)
 	full := into.URL
 	if strings.HasPrefix(full, "/") {
@@ -235,6 +273,11 @@ func newHostRule(o Options) hostRule {
 // the key's own hosts over https, or over http to this machine; a request
 // whose host is unknown gets it only when its path is the DOX API's.
 func (h hostRule) check(r *Request) (bool, string) {
+	if h.envs != nil {
+		if reason := h.envs.override(r); reason != "" {
+			return false, reason
+		}
+	}
 	ok, reason := h.checkOne(r)
 	for i := 0; ok && i < len(r.others); i++ {
 		if ok, reason = h.checkOne(&r.others[i]); !ok {

@@ -396,3 +396,44 @@ func TestVariablesSetElsewhere(t *testing.T) {
 		}
 	}
 }
+
+// TestEnvironmentOverridesFileVariable: JetBrains takes an environment
+// file's variable over the file's own "@base" (its documented order:
+// environment, global, in-place, per-request); httpyac and REST Client take
+// the file's. A cloned repository's http-client.env.json could send the
+// request elsewhere for JetBrains users (review of issue 12).
+func TestEnvironmentOverridesFileVariable(t *testing.T) {
+	src := "@base = https://" + doxHost + "\n\nGET {{base}}/document-information-extraction/v1/capabilities\n"
+	tests := []struct {
+		name   string
+		envs   map[string]map[string]string
+		reason string
+	}{
+		{"another value", map[string]map[string]string{"dev": {"base": "https://evil.example"}},
+			"{{base}} is defined in this file and, otherwise, in environment dev: JetBrains takes the environment's value, the other clients the file's"},
+		{"in $shared", map[string]map[string]string{"$shared": {"base": "https://evil.example"}, "dev": {}},
+			"{{base}} is defined in this file and, otherwise, in environment $shared: JetBrains takes the environment's value, the other clients the file's"},
+		{"the same value", map[string]map[string]string{"dev": {"base": "https://" + doxHost}}, ""},
+		{"other variables", map[string]map[string]string{"dev": {"host": "evil.example"}}, ""},
+	}
+	for _, tt := range tests {
+		plan := PlanEdits([]byte(src), Options{Token: tokenA, APIHost: doxHost, Line: -1, Environments: tt.envs})
+		got := ""
+		if len(plan.Skipped) > 0 {
+			got = plan.Skipped[0].Reason
+		}
+		if got != tt.reason {
+			t.Errorf("%s: skipped %q, want %q", tt.name, got, tt.reason)
+		}
+	}
+	// Through the value of another file variable, and a path's host.
+	for _, src := range []string{
+		"@h = " + doxHost + "\n@base = https://{{h}}\n\nGET {{base}}/document-information-extraction/v1/x\n",
+		"@h = " + doxHost + ":443\n\nGET /document-information-extraction/v1/x\nHost: {{h}}\n",
+	} {
+		plan := PlanEdits([]byte(src), Options{Token: tokenA, APIHost: doxHost, Line: -1, Environments: map[string]map[string]string{"prod": {"h": "evil.example"}}})
+		if len(plan.Skipped) != 1 || !strings.HasPrefix(plan.Skipped[0].Reason, "{{h}} is defined in this file") {
+			t.Errorf("%q: %v", src, plan.Skipped)
+		}
+	}
+}

@@ -43,11 +43,12 @@ type Request struct {
 	Scheme, Host string
 	Headers      []Header
 
-	full      string    // the URL the client sends, variables it cannot resolve left as {{name}}
-	state     int       // how full reads: urlRead, urlUnknown, …
-	firstHost string    // urlSplit: the host of the request line's URL alone
-	plain     bool      // full is written so that every client reads its host alike (plainURL)
-	others    []Request // where it goes with other definitions of a variable defined more than once
+	full      string     // the URL the client sends, variables it cannot resolve left as {{name}}
+	state     int        // how full reads: urlRead, urlUnknown, …
+	firstHost string     // urlSplit: the host of the request line's URL alone
+	plain     bool       // full is written so that every client reads its host alike (plainURL)
+	others    []Request  // where it goes with other definitions of a variable defined more than once
+	hostVars  []Variable // the file variables its URL is read with
 }
 
 // Document is a parsed request file.
