@@ -127,9 +127,9 @@ func (e *environments) override(r *Request) string {
 	for _, v := range r.hostVars {
 		for _, env := range e.chosen {
 			for _, in := range []string{env, sharedEnv} {
-				if val, ok := e.vars[in][v.Name]; ok && val != v.Value {
+				if val, ok := e.vars[in][v.name]; ok && val != v.value {
 					// The value is not quoted: it may come from a private file.
-					return "{{" + v.Name + "}} is defined in this file and, otherwise, in environment " + in + ": JetBrains takes the environment's value, the other clients the file's"
+					return "{{" + v.name + "}} is defined in this file and, otherwise, in environment " + in + ": JetBrains takes the environment's value, the other clients the file's"
 				}
 			}
 		}

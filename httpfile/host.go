@@ -48,35 +48,41 @@ func (p *parsed) resolveRequest(r *request) {
 // hostVars lists the file variables whose values r's URL is read with (in
 // its URL, its Host header or the host variable, and the variables
 // their values use), with the values: JetBrains takes an environment
-// file's variable over the file's own (see environments.override).
-func (p *parsed) hostVars(r *request) []Variable {
-	var out []Variable
-	var seen []*varDef // a handful: a slice beats a map
-	var walk func(s string, line int)
-	walk = func(s string, line int) {
-		for i := 0; ; {
-			_, end, name, ok := nextRef(s, i)
-			if !ok {
-				return
-			}
-			i = end
-			if v := p.lookup(name, line); v != nil && !slices.Contains(seen, v) {
-				seen = append(seen, v)
-				out = append(out, v.Variable)
-				walk(v.Value, v.Line)
-			}
-		}
+// file's variable over the file's own (see environments.override). The
+// lists of all requests share one array, as the headers do.
+func (p *parsed) hostVars(r *request) []hostVar {
+	if p.vbuf == nil {
+		p.vbuf = make([]hostVar, 0, len(p.reqs))
 	}
-	walk(r.RawURL, r.Line)
+	from := len(p.vbuf)
+	p.walkVars(r.RawURL, r.Line, from)
 	if strings.HasPrefix(r.RawURL, "/") {
 		for i := range r.hdrs {
 			if h := &r.hdrs[i]; p.isHeader(h, "Host") {
-				walk(p.headerValue(h), r.Line)
+				p.walkVars(p.headerValue(h), r.Line, from)
 			}
 		}
-		walk("{{host}}", r.Line)
+		p.walkVars("{{host}}", r.Line, from)
 	}
-	return out
+	return p.vbuf[from:len(p.vbuf):len(p.vbuf)]
+}
+
+// walkVars appends to p.vbuf the definitions the references in s see from
+// line, and theirs, each once since from.
+func (p *parsed) walkVars(s string, line, from int) {
+	for i := 0; ; {
+		_, end, name, ok := nextRef(s, i)
+		if !ok {
+			return
+		}
+		i = end
+		v := p.lookup(name, line)
+		if v == nil || slices.ContainsFunc(p.vbuf[from:], func(w hostVar) bool { return w.line == v.Line }) {
+			continue
+		}
+		p.vbuf = append(p.vbuf, hostVar{v.Name, v.Value, v.Line})
+		p.walkVars(v.Value, v.Line, from)
+	}
 }
 
 // readRequest reads where r goes into into: its URL, Scheme and Host.

@@ -73,6 +73,7 @@ type parsed struct {
 	scripted bool
 	setBy    map[string]bool
 
+	vbuf  []hostVar   // the requests' hostVars
 	multi int8        // redefines: 0 not yet known, 1 no, 2 yes
 	alt   *altReading // while reading with one definition per variable
 	alts  [2]*altReading

@@ -43,12 +43,12 @@ type Request struct {
 	Scheme, Host string
 	Headers      []Header
 
-	full      string     // the URL the client sends, variables it cannot resolve left as {{name}}
-	state     int        // how full reads: urlRead, urlUnknown, …
-	firstHost string     // urlSplit: the host of the request line's URL alone
-	plain     bool       // full is written so that every client reads its host alike (plainURL)
-	others    []Request  // where it goes with other definitions of a variable defined more than once
-	hostVars  []Variable // the file variables its URL is read with
+	full      string    // the URL the client sends, variables it cannot resolve left as {{name}}
+	state     int       // how full reads: urlRead, urlUnknown, …
+	firstHost string    // urlSplit: the host of the request line's URL alone
+	plain     bool      // full is written so that every client reads its host alike (plainURL)
+	others    []Request // where it goes with other definitions of a variable defined more than once
+	hostVars  []hostVar // the file variables its URL is read with
 }
 
 // Document is a parsed request file.
@@ -121,4 +121,10 @@ type TokenRef struct {
 	Token string
 	Range Range
 	Line  int
+}
+
+// hostVar is a file variable a request's URL is read with.
+type hostVar struct {
+	name, value string
+	line        int
 }
