@@ -120,7 +120,7 @@ func TestWithEnvironmentsDecidesPerEnvironment(t *testing.T) {
 	base.APIHost, base.Token = "dox.example.com", "eyJ.a.b"
 
 	plan := httpfile.PlanEdits(src, WithEnvironments(base, path, root, s))
-	if len(plan.Skipped) != 1 || plan.Skipped[0].Reason != "with environment prod: foreign host collector.example" {
+	if len(plan.Skipped) != 1 || plan.Skipped[0].Reason != "with environment prod: foreign host from the environment files" {
 		t.Errorf("header mode (any environment): %+v", plan.Skipped)
 	}
 	env := base

@@ -78,7 +78,7 @@ func (e *environments) check(h hostRule, r *Request) (ok bool, reason string, de
 		var in Request
 		in.readTarget(u)
 		decided = true
-		if ok, why := h.checkRead(&in); !ok {
+		if ok, why := h.checkRead(&in, fromEnvironment); !ok {
 			if env == sharedEnv {
 				return false, "with the environment files' variables: " + why, true
 			}
@@ -87,6 +87,12 @@ func (e *environments) check(h hostRule, r *Request) (ok bool, reason string, de
 	}
 	return true, "", decided
 }
+
+// fromEnvironment shows a host that an environment file's values make:
+// not as it is, since the private file holds secrets, and a request file
+// could make one of them its host to have it shown (a skipped reason goes
+// to the editor, the terminal, a CI log).
+func fromEnvironment(string) string { return "from the environment files" }
 
 // substitute resolves the variables of u from environment env; known is
 // false when one is left before the end of the authority.

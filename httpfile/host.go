@@ -300,11 +300,15 @@ func (h hostRule) checkOne(r *Request) (bool, string) {
 			return ok, reason
 		}
 	}
-	return h.checkRead(r)
+	return h.checkRead(r, asWritten)
 }
 
-// checkRead applies the rule to r as the file alone reads it.
-func (h hostRule) checkRead(r *Request) (bool, string) {
+// asWritten shows a host in a reason as it is.
+func asWritten(host string) string { return host }
+
+// checkRead applies the rule to r as the file alone reads it; show writes
+// a host into the reason.
+func (h hostRule) checkRead(r *Request, show func(string) string) (bool, string) {
 	switch r.state {
 	case urlNoScheme:
 		return false, noScheme
@@ -315,7 +319,7 @@ func (h hostRule) checkRead(r *Request) (bool, string) {
 	case urlHostHeader:
 		return false, "clients read the Host header apart (REST Client and httpyac send Host: https://… over http to the host \"https\", and use neither of two): write one Host: host:443"
 	case urlSplit:
-		return false, "a continuation line changes the URL's host: httpyac sends this request to " + nonEmpty(r.firstHost) + ", JetBrains to " + nonEmpty(r.Host)
+		return false, "a continuation line changes the URL's host: httpyac sends this request to " + show(nonEmpty(r.firstHost)) + ", JetBrains to " + show(nonEmpty(r.Host))
 	case urlUnknown:
 		u := stripTabs(r.full)
 		if i := schemeEnd(u); i >= 0 && start(u) > i {
@@ -342,11 +346,11 @@ func (h hostRule) checkRead(r *Request) (bool, string) {
 		}
 		return false, "the URL is " + r.Scheme + "://, the token goes only over https"
 	case !h.allowed[r.Host]:
-		return false, "foreign host " + r.Host
+		return false, "foreign host " + show(r.Host)
 	case r.Scheme == "http" && !isLoopback(r.Host):
 		return false, "the URL is http://, the token would travel in clear text: write https://"
 	case !r.plain:
-		return false, "HTTP clients read this URL's host differently (user info, escapes, white space, a short IPv4 form, IDNA): write it as " + r.Scheme + "://" + r.Host + "/…"
+		return false, "HTTP clients read this URL's host differently (user info, escapes, white space, a short IPv4 form, IDNA): write it as " + r.Scheme + "://" + show(r.Host) + "/…"
 	}
 	return true, ""
 }

@@ -175,12 +175,12 @@ func TestEnvironmentHosts(t *testing.T) {
 	}{
 		{"no environment file: the path rule", nil, "", ""},
 		{"the chosen environment is the key's", envs, "dev", ""},
-		{"the chosen environment is not", envs, "evil", "with environment evil: foreign host evil.example"},
-		{"unknown environment: every one must agree", envs, "", "with environment evil: foreign host evil.example"},
+		{"the chosen environment is not", envs, "evil", "with environment evil: foreign host from the environment files"},
+		{"unknown environment: every one must agree", envs, "", "with environment evil: foreign host from the environment files"},
 		{"unknown environment, all agree", map[string]map[string]string{"dev": {"host": doxHost}, "prod": {"host": doxHost + ":443"}}, "", ""},
-		{"from $shared", map[string]map[string]string{"$shared": {"host": "evil.example"}, "dev": {}}, "dev", "with environment dev: foreign host evil.example"},
-		{"a value with a backslash", map[string]map[string]string{"dev": {"host": `evil.example\@` + doxHost}}, "dev", "with environment dev: foreign host evil.example"},
-		{"a value with a slash", map[string]map[string]string{"dev": {"host": "evil.example/"}}, "", "with environment dev: foreign host evil.example"},
+		{"from $shared", map[string]map[string]string{"$shared": {"host": "evil.example"}, "dev": {}}, "dev", "with environment dev: foreign host from the environment files"},
+		{"a value with a backslash", map[string]map[string]string{"dev": {"host": `evil.example\@` + doxHost}}, "dev", "with environment dev: foreign host from the environment files"},
+		{"a value with a slash", map[string]map[string]string{"dev": {"host": "evil.example/"}}, "", "with environment dev: foreign host from the environment files"},
 		{"defined nowhere: the path rule", map[string]map[string]string{"dev": {"x": "y"}}, "", ""},
 		// A value that leaves a system variable or a script in the host
 		// lets the file choose it (review of issue 12).
@@ -203,7 +203,7 @@ func TestEnvironmentHosts(t *testing.T) {
 	dotenv := map[string]map[string]string{DotenvEnv: {"HOST": "evil.example"}}
 	for _, u := range []string{"https://{{$dotenv HOST}}/document-information-extraction/v1/x", "https://{{HOST}}/document-information-extraction/v1/x"} {
 		plan := PlanEdits([]byte("GET "+u+"\n"), Options{Token: tokenA, APIHost: doxHost, Line: -1, Environments: dotenv})
-		if len(plan.Skipped) != 1 || plan.Skipped[0].Reason != "with the environment files' variables: foreign host evil.example" {
+		if len(plan.Skipped) != 1 || plan.Skipped[0].Reason != "with the environment files' variables: foreign host from the environment files" {
 			t.Errorf("%s with .env: %v", u, plan.Skipped)
 		}
 	}
@@ -212,8 +212,16 @@ func TestEnvironmentHosts(t *testing.T) {
 		t.Errorf("the key's host from .env: %v", plan.Skipped)
 	}
 
+	// A host from the environment files is not shown: the private file
+	// holds secrets, and a request could make one its host.
+	secret := map[string]map[string]string{"dev": {"password": "Sup3r-s3cret.example"}}
+	plan := PlanEdits([]byte("GET https://{{password}}/document-information-extraction/v1/x\n"), Options{Token: tokenA, APIHost: doxHost, Line: -1, Environments: secret})
+	if len(plan.Skipped) != 1 || strings.Contains(strings.ToLower(plan.Skipped[0].Reason), "s3cret") {
+		t.Errorf("a secret as the host: %v", plan.Skipped)
+	}
+
 	// A scheme from the environment counts too.
-	plan := PlanEdits([]byte("GET {{base}}/document-information-extraction/v1/x\n"), Options{Token: tokenA, APIHost: doxHost, Line: -1,
+	plan = PlanEdits([]byte("GET {{base}}/document-information-extraction/v1/x\n"), Options{Token: tokenA, APIHost: doxHost, Line: -1,
 		Environments: map[string]map[string]string{"dev": {"base": "http://" + doxHost}}})
 	if len(plan.Skipped) != 1 || !strings.Contains(plan.Skipped[0].Reason, "clear text") {
 		t.Errorf("http:// from the environment: %v", plan.Skipped)
