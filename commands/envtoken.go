@@ -171,7 +171,7 @@ func WithEnvironments(opts httpfile.Options, path, root string, s Settings) http
 	envs := map[string]map[string]string{}
 	for _, name := range []string{envfile.PublicJSON, envfile.PrivateJSON} {
 		p, ok := nearest(path, root, name)
-		if !ok {
+		if !ok || outside(&opts, p, root) {
 			continue
 		}
 		src, _, err := envfile.ReadFile(p)
@@ -192,7 +192,7 @@ func WithEnvironments(opts httpfile.Options, path, root string, s Settings) http
 			}
 		}
 	}
-	if p, ok := nearest(path, root, envfile.Dotenv); ok {
+	if p, ok := nearest(path, root, envfile.Dotenv); ok && !outside(&opts, p, root) {
 		if src, _, err := envfile.ReadFile(p); err == nil {
 			envs[httpfile.DotenvEnv] = envfile.DotenvVariables(src)
 		}
@@ -204,6 +204,18 @@ func WithEnvironments(opts httpfile.Options, path, root string, s Settings) http
 		opts.Environment = s.EnvName
 	}
 	return opts
+}
+
+// outside reports an environment file at p that is a symbolic link out
+// of root, and notes it in opts: its values (another tool's secrets, when
+// a cloned repository links .env to ~/.aws/credentials) are not read, and
+// a host left to a variable gets no token (docs/security.md).
+func outside(opts *httpfile.Options, p, root string) bool {
+	if root == "" || userfile.Inside(p, []string{root}) {
+		return false
+	}
+	opts.EnvUnread = p
+	return true
 }
 
 // nearest finds file name in the folder of path or a parent up to root

@@ -137,3 +137,30 @@ func TestWithEnvironmentsDecidesPerEnvironment(t *testing.T) {
 		t.Errorf("root %s: environments %v", sub, o.Environments)
 	}
 }
+
+// An environment file that is a symbolic link out of the workspace is not
+// read: a cloned repository can link .env to another tool's credentials,
+// and a request that makes one of them its host would have it shown. A
+// host left to a variable then gets no token (review of issue 12).
+func TestWithEnvironmentsReadsNoLinkOutOfTheWorkspace(t *testing.T) {
+	root, elsewhere := t.TempDir(), t.TempDir()
+	creds := filepath.Join(elsewhere, "credentials")
+	if err := os.WriteFile(creds, []byte("HOST=Sup3r-s3cret.example\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(creds, filepath.Join(root, envfile.Dotenv)); err != nil {
+		t.Skipf("no symbolic links here: %v", err)
+	}
+	path := filepath.Join(root, "dox.http")
+	s := DefaultSettings()
+	base := HostOptions(nil, s)
+	base.APIHost, base.Token = "dox.example.com", "eyJ.a.b"
+	opts := WithEnvironments(base, path, root, s)
+	if len(opts.Environments) != 0 || opts.EnvUnread == "" {
+		t.Fatalf("environments %v, unread %q", opts.Environments, opts.EnvUnread)
+	}
+	plan := httpfile.PlanEdits([]byte("GET https://{{HOST}}/document-information-extraction/v1/x\n"), opts)
+	if len(plan.Skipped) != 1 || !strings.Contains(plan.Skipped[0].Reason, "is a symbolic link out of the workspace") || strings.Contains(plan.Skipped[0].Reason, "s3cret") {
+		t.Errorf("skipped %+v", plan.Skipped)
+	}
+}

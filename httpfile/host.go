@@ -263,6 +263,7 @@ func (ru Rule) Allows(r *Request) (ok bool, reason string) { return ru.rule.chec
 type hostRule struct {
 	allowed map[string]bool // normalised hosts
 	envs    *environments   // nil: no environment file defines anything
+	unread  string          // Options.EnvUnread
 }
 
 func newHostRule(o Options) hostRule {
@@ -272,7 +273,7 @@ func newHostRule(o Options) hostRule {
 			allowed[h] = true
 		}
 	}
-	return hostRule{allowed: allowed, envs: newEnvironments(o)}
+	return hostRule{allowed: allowed, envs: newEnvironments(o), unread: o.EnvUnread}
 }
 
 // check is the rule docs/security.md explains: the token goes to
@@ -295,6 +296,9 @@ func (h hostRule) check(r *Request) (bool, string) {
 
 // checkOne is check for one reading of r's variables.
 func (h hostRule) checkOne(r *Request) (bool, string) {
+	if r.state == urlUnknown && h.unread != "" {
+		return false, h.unread + " is a symbolic link out of the workspace, which doxls does not read: it cannot tell where a host left to a variable goes"
+	}
 	if r.state == urlUnknown && h.envs != nil {
 		if ok, reason, decided := h.envs.check(h, r); decided {
 			return ok, reason
