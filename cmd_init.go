@@ -9,11 +9,13 @@ import (
 	iofs "io/fs"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/doxls/doxls/auth"
 	"github.com/doxls/doxls/commands"
 	"github.com/doxls/doxls/gitcheck"
 	"github.com/doxls/doxls/httpfile"
+	"github.com/doxls/doxls/internal/doxapi"
 )
 
 // initFile is "doxls init [DIR]": what doxls.newRequestFile does for an
@@ -59,7 +61,7 @@ func initFile(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	content, err := commands.RequestFile(key, tok.AccessToken, s)
+	content, err := commands.RequestFile(key, tok.AccessToken, starterClient(ctx, key, tok.AccessToken), s)
 	if err != nil {
 		return err
 	}
@@ -118,4 +120,16 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, fs.Arg(0))
 		args = fs.Args()[1:]
 	}
+}
+
+// starterClient is the DOX client the new file uploads for: the
+// instance's first client when it has no "default" (docs/dox-api.md). An
+// instance that does not answer in a few seconds gets "default".
+func starterClient(ctx context.Context, key *auth.ServiceKey, token string) string {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	api := doxapi.New(doxapi.Options{})
+	defer api.Close()
+	clients, _ := api.Clients(ctx, doxapi.Target{Key: key.ID, APIURL: key.APIURL, Token: func(context.Context) (string, error) { return token, nil }})
+	return doxapi.StarterClient(clients)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -365,10 +366,16 @@ func TestFetchNetworkError(t *testing.T) {
 	}
 	addr := l.Addr().String()
 	l.Close() // nothing listens there now
+	// The system's own words for it: "connect: connection refused" here,
+	// "connectex: No connection could be made …" on Windows.
+	var refused *os.SyscallError
+	if _, err := net.Dial("tcp", addr); !errors.As(err, &refused) {
+		t.Fatalf("dialling a closed port: %v", err)
+	}
 	k := &ServiceKey{ID: "dox.json", UAA: UAA{URL: "http://" + addr, ClientID: testClientID, ClientSecret: testSecret}}
 	_, err = quick(nil, ClientOptions{}).Fetch(context.Background(), k)
 	te := tokenError(t, err, KindNetwork)
-	if want := "cannot reach " + addr + ": connect: connection refused after 4 attempts"; err.Error() != want || te.Attempts != 4 {
+	if want := "cannot reach " + addr + ": " + refused.Error() + " after 4 attempts"; err.Error() != want || te.Attempts != 4 {
 		t.Errorf("error %q (%d attempts), want %q", err, te.Attempts, want)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/doxls/doxls/internal/fileuri"
 	"github.com/doxls/doxls/internal/userfile"
 )
 
@@ -123,8 +124,8 @@ func (d *discovery) pattern(pat string) {
 // rel is the id of a file: relative to the root with forward slashes, or
 // the absolute path for a file outside the root.
 func (d *discovery) rel(p string) string {
-	r, err := filepath.Rel(d.root, p)
-	if err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+	r, ok := fileuri.Rel(d.root, p)
+	if !ok {
 		return filepath.ToSlash(p)
 	}
 	return filepath.ToSlash(r)

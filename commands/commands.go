@@ -89,6 +89,9 @@ type Handler struct {
 	// Git caches what git says about files that hold secrets; nil: one
 	// cache per process.
 	Git *gitcheck.Checker
+	// DoxClient, when set, names the DOX client a new request file
+	// uploads for (docs/dox-api.md); "" or unset: "default".
+	DoxClient func(ctx context.Context, key *auth.ServiceKey) string
 	// Progress, when set, wraps a token fetch the user waits for.
 	Progress func(ctx context.Context, title string, fn func() error) error
 }

@@ -6,7 +6,6 @@ import (
 	"unicode/utf8"
 
 	"go.lsp.dev/protocol"
-	"go.lsp.dev/uri"
 
 	"github.com/doxls/doxls/internal/userfile"
 )
@@ -38,5 +37,5 @@ func (h *Handler) document(ctx context.Context, u protocol.DocumentURI) (Documen
 	if !utf8.Valid(text) {
 		return Document{}, fmt.Errorf("%s is not UTF-8 text; doxls leaves it alone", path)
 	}
-	return Document{URI: protocol.DocumentURI(uri.File(path)), Version: -1, Text: text}, nil
+	return Document{URI: fileURI(path), Version: -1, Text: text}, nil
 }

@@ -7,11 +7,11 @@ import (
 	"sort"
 
 	"go.lsp.dev/protocol"
-	"go.lsp.dev/uri"
 
 	"github.com/doxls/doxls/auth"
 	"github.com/doxls/doxls/envfile"
 	"github.com/doxls/doxls/httpfile"
+	"github.com/doxls/doxls/internal/fileuri"
 )
 
 // The quick fixes' commands (see quickFixes in commands.go).
@@ -25,7 +25,7 @@ const (
 	IgnoreFile = "doxls.ignoreFile"
 )
 
-func fileURI(path string) protocol.DocumentURI { return protocol.DocumentURI(uri.File(path)) }
+func fileURI(path string) protocol.DocumentURI { return protocol.DocumentURI(fileuri.FromPath(path)) }
 
 // envInsertResult is insertBearer's result in envFile mode: edited counts
 // the request file's edits plus the environment file's value.

@@ -15,6 +15,7 @@ import (
 	"github.com/doxls/doxls/envfile"
 	"github.com/doxls/doxls/gitcheck"
 	"github.com/doxls/doxls/httpfile"
+	"github.com/doxls/doxls/internal/fileuri"
 	"github.com/doxls/doxls/internal/userfile"
 )
 
@@ -319,8 +320,7 @@ func (h *Handler) rootFor(path string) string { return RootFor(h.Keys.Folders(),
 func RootFor(folders []string, path string) string {
 	best := ""
 	for _, f := range folders {
-		rel, err := filepath.Rel(f, path)
-		if err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && len(f) > len(best) {
+		if fileuri.Within(f, path) && len(f) > len(best) {
 			best = f
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/doxls/doxls/auth"
+	"github.com/doxls/doxls/internal/fileuri"
 )
 
 // Keyring holds the service keys known in the workspace and which one is
@@ -161,8 +162,7 @@ func keyID(folders []string, path string) string {
 		abs = path
 	}
 	for _, f := range folders {
-		rel, err := filepath.Rel(f, abs)
-		if err == nil && !strings.HasPrefix(rel, "..") {
+		if rel, ok := fileuri.Rel(f, abs); ok {
 			if len(folders) > 1 {
 				rel = filepath.Join(filepath.Base(f), rel)
 			}
@@ -254,7 +254,7 @@ func (r *Keyring) Owns(path string) bool {
 }
 
 func sameFile(a, b string) bool {
-	if a == b {
+	if fileuri.Same(a, b) {
 		return true
 	}
 	ia, err1 := os.Stat(a)

@@ -4,12 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/url"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/doxls/doxls/auth"
+	"github.com/doxls/doxls/internal/fileuri"
 )
 
 // KeyEntry describes a service key to the client; it never holds a secret.
@@ -163,17 +161,9 @@ func (h *Handler) loadServiceKey(ctx context.Context, raw []json.RawMessage) (an
 
 // PathOf turns a file path or a file:// URI into a path.
 func PathOf(s string) (string, error) {
-	if !strings.HasPrefix(s, "file:") {
-		return s, nil
+	p, err := fileuri.PathOf(s)
+	if err != nil {
+		return "", invalidParams("%v", err)
 	}
-	u, err := url.Parse(s)
-	if err != nil || u.Path == "" {
-		return "", invalidParams("%q is not a file URI", s)
-	}
-	p := u.Path
-	// file:///C:/x on Windows: the drive follows the slash of the URI path.
-	if len(p) > 1 && filepath.VolumeName(filepath.FromSlash(p[1:])) != "" {
-		p = p[1:]
-	}
-	return filepath.FromSlash(p), nil
+	return p, nil
 }

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 
 	"go.lsp.dev/protocol"
-	"go.lsp.dev/uri"
 
 	"github.com/doxls/doxls/httpfile"
 )
@@ -75,7 +74,11 @@ func (h *Handler) newRequestFile(ctx context.Context, raw []json.RawMessage) (an
 		return nil, err
 	}
 	s := h.Settings()
-	content, err := RequestFile(key, tok.AccessToken, s)
+	client := ""
+	if h.DoxClient != nil {
+		client = h.DoxClient(ctx, key)
+	}
+	content, err := RequestFile(key, tok.AccessToken, client, s)
 	if err != nil {
 		return nil, err
 	}
@@ -101,14 +104,14 @@ func (h *Handler) newRequestFile(ctx context.Context, raw []json.RawMessage) (an
 		if err != nil {
 			return nil, err
 		}
-		res.URI = string(uri.File(path))
+		res.URI = string(fileURI(path))
 		return res, nil
 	}
 	path, err := FreeName(folder, h.Keys.Folders(), name)
 	if err != nil {
 		return nil, err
 	}
-	u := uri.File(path)
+	u := fileURI(path)
 	edit := CreateEdit{DocumentChanges: []any{
 		createFileOp{Kind: "create", URI: u},
 		protocol.TextDocumentEdit{

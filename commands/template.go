@@ -1,12 +1,14 @@
 package commands
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 
 	"github.com/doxls/doxls/auth"
 	"github.com/doxls/doxls/envfile"
 	"github.com/doxls/doxls/httpfile"
+	"github.com/doxls/doxls/internal/doxapi"
 )
 
 // SampleName is the document the upload request of a new request file
@@ -16,7 +18,7 @@ const SampleName = "sample.pdf"
 // requestTemplate is a new request file before the token goes in: the calls
 // a DOX user makes first, one comment line each. %[1]s is the key id,
 // %[2]s the API URL, %[3]s an optional API reference line, %[4]s where the
-// token is kept.
+// token is kept, %[5]s the clientId as a JSON string.
 //
 // The job fetch must run in REST Client and in httpyac, which name a
 // response differently: REST Client resolves {{upload.response.body.$.id}}
@@ -55,7 +57,7 @@ Content-Type: application/pdf
 Content-Disposition: form-data; name="options"
 Content-Type: application/json
 
-{"clientId": "default", "documentType": "invoice", "schemaName": "SAP_invoice_schema"}
+{"clientId": %[5]s, "documentType": "invoice", "schemaName": "SAP_invoice_schema"}
 --DoxBoundary--
 
 ### The uploaded document's job: PENDING at first, then DONE with the extracted fields
@@ -67,7 +69,8 @@ Accept: application/json
 
 // RequestFile is the text of a new request file for key's DOX API, with
 // token placed the way s asks (httpfile plans it, as for any other file).
-func RequestFile(key *auth.ServiceKey, token string, s Settings) ([]byte, error) {
+// The upload is for clientID ("": "default"; docs/dox-api.md).
+func RequestFile(key *auth.ServiceKey, token, clientID string, s Settings) ([]byte, error) {
 	api, err := APIBase(key)
 	if err != nil {
 		return nil, err
@@ -80,7 +83,14 @@ func RequestFile(key *auth.ServiceKey, token string, s Settings) ([]byte, error)
 	if s.InsertMode == httpfile.ModeEnvFile {
 		kept = "The token comes from the environment file (" + envfile.FileName(envFormat(s)) + "), kept out of git."
 	}
-	src := []byte(fmt.Sprintf(requestTemplate, oneLine(key.ID), oneLine(api), reference, kept))
+	if clientID == "" {
+		clientID = doxapi.DefaultClient
+	}
+	client, err := json.Marshal(clientID)
+	if err != nil {
+		return nil, err
+	}
+	src := []byte(fmt.Sprintf(requestTemplate, oneLine(key.ID), oneLine(api), reference, kept, client))
 	opts := HostOptions(key, s)
 	opts.Token, opts.Mode, opts.Dotenv = token, s.InsertMode, envFormat(s) == envfile.FormatDotenv
 	plan := httpfile.PlanEdits(src, opts)

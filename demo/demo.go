@@ -18,10 +18,10 @@ import (
 
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
-	"go.lsp.dev/uri"
 
 	"github.com/doxls/doxls/auth"
 	"github.com/doxls/doxls/auth/uaatest"
+	"github.com/doxls/doxls/internal/fileuri"
 	"github.com/doxls/doxls/server"
 )
 
@@ -179,8 +179,8 @@ func startSession(ctx context.Context, dir string) (*session, error) {
 	s.conn.Go(ctx, s.handle)
 	init := map[string]any{
 		"processId":        os.Getpid(),
-		"rootUri":          uri.File(dir),
-		"workspaceFolders": []any{map[string]any{"uri": uri.File(dir), "name": "demo"}},
+		"rootUri":          fileuri.FromPath(dir),
+		"workspaceFolders": []any{map[string]any{"uri": fileuri.FromPath(dir), "name": "demo"}},
 		"capabilities": map[string]any{"workspace": map[string]any{
 			"applyEdit": true, "workspaceEdit": map[string]any{"documentChanges": true},
 		}},
@@ -265,7 +265,7 @@ func applyEdits(text string, edits []protocol.TextEdit) (string, bool) {
 
 func (s *session) open(path, text string) protocol.DocumentURI {
 	s.mu.Lock()
-	s.uri, s.doc, s.ver = uri.File(path), text, 1
+	s.uri, s.doc, s.ver = protocol.DocumentURI(fileuri.FromPath(path)), text, 1
 	s.mu.Unlock()
 	_ = s.conn.Notify(context.Background(), "textDocument/didOpen", map[string]any{
 		"textDocument": map[string]any{"uri": s.uri, "languageId": "http", "version": 1, "text": text},

@@ -23,9 +23,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"unicode/utf8"
 
+	"github.com/doxls/doxls/internal/fileuri"
 	"github.com/doxls/doxls/internal/userfile"
 )
 
@@ -130,10 +130,10 @@ func upTo(dir, root string) []string {
 		return out
 	}
 	root = filepath.Clean(root)
-	if rel, err := filepath.Rel(root, dir); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+	if !fileuri.Within(root, dir) {
 		return out
 	}
-	for d := dir; d != root; {
+	for d := dir; !fileuri.Same(d, root); {
 		parent := filepath.Dir(d)
 		if parent == d {
 			break

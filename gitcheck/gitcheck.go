@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -283,14 +284,18 @@ func (c *Checker) git(ctx context.Context, dir string, stdin []byte, args ...str
 	c.mu.Lock()
 	c.runs++
 	c.mu.Unlock()
-	cmd := exec.CommandContext(ctx, "git", append([]string{"-C", dir}, args...)...)
+	bin, err := lookGit(runtime.GOOS, exec.LookPath)
+	if err != nil {
+		return result{}, err
+	}
+	cmd := exec.CommandContext(ctx, bin, append([]string{"-C", dir}, args...)...)
 	cmd.Env = gitEnv()
 	if stdin != nil {
 		cmd.Stdin = bytes.NewReader(stdin)
 	}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
+	err = cmd.Run()
 	res := result{stdout: stdout.Bytes(), stderr: stderr.Bytes()}
 	var ee *exec.ExitError
 	switch {
@@ -299,12 +304,27 @@ func (c *Checker) git(ctx context.Context, dir string, stdin []byte, args ...str
 		res.code = ee.ExitCode()
 	case ctx.Err() != nil:
 		return res, ctx.Err()
-	case errors.Is(err, exec.ErrNotFound):
-		return res, ErrNoGit
 	default:
 		return res, fmt.Errorf("running git: %w", err)
 	}
 	return res, nil
+}
+
+// lookGit finds git on PATH (git.exe on Windows, where LookPath tries
+// PATHEXT's extensions). Only a program is taken there: a git.cmd or git.bat
+// runs through cmd.exe, which would parse the file names passed to it again,
+// and a name from a cloned repository may hold `&`.
+func lookGit(goos string, look func(string) (string, error)) (string, error) {
+	p, err := look("git")
+	switch {
+	case errors.Is(err, exec.ErrNotFound):
+		return "", ErrNoGit
+	case err != nil:
+		return "", fmt.Errorf("%w (%v)", ErrNoGit, err)
+	case goos == "windows" && !strings.EqualFold(filepath.Ext(p), ".exe"):
+		return "", fmt.Errorf("%w (the git on PATH is %s, a script; doxls runs git.exe only)", ErrNoGit, p)
+	}
+	return p, nil
 }
 
 // repoVars locate a repository; git must find it from the folder instead.

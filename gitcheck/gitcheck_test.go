@@ -2,6 +2,7 @@ package gitcheck
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -223,6 +224,34 @@ func TestHookEnvironmentDoesNotMisleadGit(t *testing.T) {
 	t.Setenv("GIT_DIR", filepath.Join(other.dir, ".git"))
 	t.Setenv("GIT_INDEX_FILE", filepath.Join(other.dir, ".git", "index"))
 	expect(t, New(), map[string]State{p: Untracked})
+}
+
+// git.exe is found through PATHEXT on Windows; a git.cmd shim is refused,
+// since cmd.exe would parse the file names handed to it again.
+func TestLookGit(t *testing.T) {
+	found := func(p string) func(string) (string, error) {
+		return func(string) (string, error) { return p, nil }
+	}
+	for _, c := range []struct {
+		goos, found string
+		ok          bool
+	}{
+		{"windows", `C:\Program Files\Git\cmd\git.exe`, true},
+		{"windows", `C:\Program Files\Git\cmd\GIT.EXE`, true},
+		{"windows", `C:\tools\git.cmd`, false},
+		{"windows", `C:\tools\git.BAT`, false},
+		{"linux", "/usr/bin/git", true},
+		{"darwin", "/opt/homebrew/bin/git", true},
+	} {
+		p, err := lookGit(c.goos, found(c.found))
+		if c.ok && (err != nil || p != c.found) || !c.ok && !errors.Is(err, ErrNoGit) {
+			t.Errorf("%s %s: %q, %v", c.goos, c.found, p, err)
+		}
+	}
+	missing := func(string) (string, error) { return "", &exec.Error{Name: "git", Err: exec.ErrNotFound} }
+	if _, err := lookGit("windows", missing); err != ErrNoGit {
+		t.Errorf("no git: %v, want ErrNoGit", err)
+	}
 }
 
 // A path is one rule: a line break in it would add a rule of the caller's

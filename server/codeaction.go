@@ -23,6 +23,7 @@ func (s *Server) codeAction(ctx context.Context, raw json.RawMessage) (any, erro
 		}
 	}
 	actions = append(actions, s.secretActions(p)...)
+	actions = append(actions, s.doxFixes(ctx, p)...)
 	if len(fixes) == 0 {
 		return actions, nil
 	}

@@ -29,7 +29,8 @@ func (s *Server) codeLens(ctx context.Context, raw json.RawMessage) (any, error)
 	if err != nil {
 		return []protocol.CodeLens{}, nil // no key: nothing to offer yet
 	}
-	return s.lenses(doc, httpfile.NewRule(commands.HostOptions(key, s.Settings()))), nil
+	rule := httpfile.NewRule(commands.HostOptions(key, s.Settings()))
+	return append(s.lenses(doc, rule), s.jobLenses(ctx, doc, key, rule)...), nil
 }
 
 // lenses are the code lenses of doc, one per request that rule allows. It

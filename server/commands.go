@@ -13,6 +13,9 @@ func (s *Server) executeCommand(ctx context.Context, raw json.RawMessage) (any, 
 	if err := decodeParams("workspace/executeCommand", raw, &p); err != nil {
 		return nil, err
 	}
+	if p.Command == WaitForJob {
+		return s.waitForJob(ctx, p.Arguments)
+	}
 	if err := s.waitDiscovery(ctx); err != nil {
 		return nil, err
 	}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"go.lsp.dev/jsonrpc2"
-	"go.lsp.dev/uri"
 
 	"github.com/doxls/doxls/auth/uaatest"
 )
@@ -59,7 +58,7 @@ func TestLoadServiceKeyDiscoversAndLoads(t *testing.T) {
 	}
 
 	c.must("workspace/executeCommand", map[string]any{"command": "doxls.loadServiceKey",
-		"arguments": []any{map[string]any{"path": string(uri.File(filepath.Join(e.dir, "keys/other.txt")))}}}, &res)
+		"arguments": []any{map[string]any{"path": fileURI(filepath.Join(e.dir, "keys/other.txt"))}}}, &res)
 	if res.Active == nil || *res.Active != "keys/other.txt" {
 		t.Fatalf("after loading by URI, active = %v", res.Active)
 	}
@@ -168,7 +167,7 @@ func TestCommandErrors(t *testing.T) {
 		{"uris not an array", "doxls.refreshBearers", map[string]any{"uris": "file:///x.http"}, jsonrpc2.InvalidParams, "uris"},
 		{"argument not an object", "doxls.getToken", "dox-key.json", jsonrpc2.InvalidParams, "JSON object"},
 		{"broken key file", "doxls.loadServiceKey", map[string]any{"path": e.write("broken.json", `{"uaa": {"clientid": "x", }}`)}, -32803, "broken.json"},
-		{"missing file", "doxls.insertBearer", map[string]any{"uri": string(uri.File(filepath.Join(e.dir, "gone.http")))}, -32803, "gone.http"},
+		{"missing file", "doxls.insertBearer", map[string]any{"uri": fileURI(filepath.Join(e.dir, "gone.http"))}, -32803, "gone.http"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -98,6 +98,7 @@ func (d *diagnostics) update(doc commands.Document) {
 		}
 	}
 	diags = append(diags, d.s.secretDiagnostics(doc, refs, d.claims.isJWT)...)
+	diags = append(diags, d.s.doxDiagnostics(d.s.ctx, doc)...)
 	d.publish(doc, diags)
 	d.mu.Lock()
 	defer d.mu.Unlock()

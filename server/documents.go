@@ -13,11 +13,14 @@ import (
 
 	"github.com/doxls/doxls/commands"
 	"github.com/doxls/doxls/httpfile"
+	"github.com/doxls/doxls/internal/fileuri"
 	"github.com/doxls/doxls/internal/lspconn"
 )
 
 // documents holds the open documents. Text is kept as bytes exactly as the
-// client sent it, so edits computed on it keep every other byte.
+// client sent it, so edits computed on it keep every other byte. They are
+// filed under fileuri.Key, so that a path the server computes finds the
+// document whichever spelling of its URI the client used.
 type documents struct {
 	mu   sync.Mutex
 	docs map[protocol.DocumentURI]commands.Document
@@ -30,7 +33,7 @@ func newDocuments() *documents {
 func (d *documents) Get(uri protocol.DocumentURI) (commands.Document, bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	doc, ok := d.docs[uri]
+	doc, ok := d.docs[docKey(uri)]
 	return doc, ok
 }
 
@@ -48,14 +51,18 @@ func (d *documents) All() []commands.Document {
 
 func (d *documents) set(doc commands.Document) {
 	d.mu.Lock()
-	d.docs[doc.URI] = doc
+	d.docs[docKey(doc.URI)] = doc
 	d.mu.Unlock()
 }
 
 func (d *documents) remove(uri protocol.DocumentURI) {
 	d.mu.Lock()
-	delete(d.docs, uri)
+	delete(d.docs, docKey(uri))
 	d.mu.Unlock()
+}
+
+func docKey(u protocol.DocumentURI) protocol.DocumentURI {
+	return protocol.DocumentURI(fileuri.Key(string(u)))
 }
 
 // textChange is protocol.TextDocumentContentChangeEvent with a pointer

@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"go.lsp.dev/uri"
-
 	"github.com/doxls/doxls/auth/uaatest"
 )
 
@@ -58,6 +56,7 @@ func TestAutoRefreshReplacesTheTokenInOpenDocuments(t *testing.T) {
 }
 
 func TestX509KeyOverMutualTLS(t *testing.T) {
+	needsCertFile(t)
 	e := newEnv(t, uaatest.Options{})
 	e.write("dox-key.json", string(e.uaa.X509KeyJSON("sb-x509-client!b48751|dox-xsuaa-std-trial!b10844", time.Hour)))
 	c := e.session(nil)
@@ -219,7 +218,7 @@ func TestKeyFileAppearsWhileRunning(t *testing.T) {
 	}
 	path := e.write("keys/new-key.json", string(keyJSON))
 	if err := c.conn.Notify(t.Context(), "workspace/didChangeWatchedFiles", map[string]any{
-		"changes": []any{map[string]any{"uri": uri.File(path), "type": 1}},
+		"changes": []any{map[string]any{"uri": fileURI(path), "type": 1}},
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -9,8 +9,6 @@ import (
 	"syscall"
 	"testing"
 
-	"go.lsp.dev/uri"
-
 	"github.com/doxls/doxls/auth/uaatest"
 )
 
@@ -45,7 +43,7 @@ func TestHostileWorkspace(t *testing.T) {
 	// The editor reports the FIFO as changed: rereading it must not freeze
 	// the server.
 	if err := c.conn.Notify(t.Context(), "workspace/didChangeWatchedFiles", map[string]any{
-		"changes": []any{map[string]any{"uri": uri.File(filepath.Join(e.dir, "pipe.json")), "type": 2}},
+		"changes": []any{map[string]any{"uri": fileURI(filepath.Join(e.dir, "pipe.json")), "type": 2}},
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +58,7 @@ func TestHostileWorkspace(t *testing.T) {
 		if !filepath.IsAbs(p) {
 			p = filepath.Join(e.dir, name)
 		}
-		err := c.command("doxls.insertBearer", map[string]any{"uri": string(uri.File(p))}, nil)
+		err := c.command("doxls.insertBearer", map[string]any{"uri": fileURI(p)}, nil)
 		if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "root:x") {
 			t.Errorf("insertBearer on %s: %v, want …%s…", name, err, want)
 		}

@@ -26,6 +26,7 @@ func (s *Server) methods() {
 		"textDocument/hover":       s.hover,
 		"textDocument/codeLens":    s.codeLens,
 		"textDocument/codeAction":  s.codeAction,
+		"textDocument/completion":  s.completion,
 		"workspace/executeCommand": s.executeCommand,
 	}
 	s.notifyFns = map[string]notifyFunc{
@@ -37,6 +38,7 @@ func (s *Server) methods() {
 		"workspace/didChangeWatchedFiles":     s.didChangeWatchedFiles,
 		"workspace/didChangeWorkspaceFolders": s.didChangeWorkspaceFolders,
 		"exit":                                s.exit,
+		"window/workDoneProgress/cancel":      s.cancelJobProgress,
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -21,10 +22,10 @@ import (
 	fastjson "github.com/segmentio/encoding/json"
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
-	"go.lsp.dev/uri"
 
 	"github.com/doxls/doxls/auth"
 	"github.com/doxls/doxls/auth/uaatest"
+	"github.com/doxls/doxls/internal/fileuri"
 	"github.com/doxls/doxls/internal/testbin"
 )
 
@@ -384,7 +385,7 @@ func before(a, b protocol.Position) bool {
 // createFile carries out a create-file operation the way VS Code does: an
 // existing file fails it unless the options say overwrite or ignore.
 func (c *client) createFile(u protocol.DocumentURI, overwrite, ignoreIfExists bool) string {
-	path := u.Filename()
+	path := filePath(c.t, u)
 	if _, err := os.Stat(path); err == nil {
 		switch {
 		case ignoreIfExists && !overwrite:
@@ -507,8 +508,8 @@ func (c *client) initialize(folder string, options map[string]any) {
 	}
 	params := map[string]any{
 		"processId":        os.Getpid(),
-		"rootUri":          uri.File(folder),
-		"workspaceFolders": []any{map[string]any{"uri": uri.File(folder), "name": "ws"}},
+		"rootUri":          fileURI(folder),
+		"workspaceFolders": []any{map[string]any{"uri": fileURI(folder), "name": "ws"}},
 		"capabilities": map[string]any{
 			"workspace": map[string]any{
 				"applyEdit":     true,
@@ -558,9 +559,33 @@ func (c *client) token(args map[string]any) tokenResult {
 	return tok
 }
 
+// needsCertFile skips a test that trusts the emulator's CA through
+// SSL_CERT_FILE (the x509 keys' mutual TLS) where Go does not read it.
+func needsCertFile(t testing.TB) {
+	t.Helper()
+	if runtime.GOOS == "windows" {
+		t.Skip("Go on Windows verifies servers with the system's certificate store; SSL_CERT_FILE does not reach it")
+	}
+}
+
+// fileURI is the URI VS Code sends for path (file:///c%3A/… on Windows).
+func fileURI(path string) protocol.DocumentURI {
+	return protocol.DocumentURI(fileuri.FromPath(path))
+}
+
+// filePath is the path of a file URI the server sent.
+func filePath(t testing.TB, u protocol.DocumentURI) string {
+	t.Helper()
+	p, err := fileuri.ToPath(string(u))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 func (c *client) open(path, text string) protocol.DocumentURI {
 	c.t.Helper()
-	u := uri.File(path)
+	u := fileURI(path)
 	c.mu.Lock()
 	c.docs[u] = &clientDoc{version: 1, text: text}
 	c.mu.Unlock()

@@ -25,6 +25,7 @@ type keyEntries struct {
 // one warning per session, naming the date and how to get a new key; its
 // entry carries certificateExpiresAt.
 func TestExpiringCertificateWarnsOnce(t *testing.T) {
+	needsCertFile(t)
 	e := newEnv(t, uaatest.Options{})
 	const clientID = "sb-x509-7d4b!b48751|dox-xsuaa-std-trial!b10844"
 	e.write("x509-key.json", string(e.uaa.X509Key(clientID, uaatest.X509Options{ValidFor: 30 * time.Hour})))
@@ -81,6 +82,7 @@ func TestExpiringCertificateWarnsOnce(t *testing.T) {
 
 // With certificateWarningDays 1, a certificate with 30 hours left is no news.
 func TestCertificateWarningDaysSetting(t *testing.T) {
+	needsCertFile(t)
 	e := newEnv(t, uaatest.Options{})
 	e.write("x509-key.json", string(e.uaa.X509Key("sb-x509!b1|dox!b2", uaatest.X509Options{ValidFor: 30 * time.Hour})))
 	c := e.session(map[string]any{"serviceKey": "x509-key.json", "certificateWarningDays": 1})

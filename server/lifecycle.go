@@ -3,16 +3,14 @@ package server
 import (
 	"context"
 	"encoding/json"
-	"net/url"
-	"path/filepath"
 	"slices"
-	"strings"
 	"time"
 
 	"go.lsp.dev/protocol"
 
 	"github.com/doxls/doxls/auth"
 	"github.com/doxls/doxls/commands"
+	"github.com/doxls/doxls/internal/fileuri"
 )
 
 // clientCaps is the part of the client's capabilities doxls acts on.
@@ -112,8 +110,9 @@ func (s *Server) initialize(ctx context.Context, raw json.RawMessage) (any, erro
 			HoverProvider:      true,
 			CodeLensProvider:   &protocol.CodeLensOptions{},
 			CodeActionProvider: protocol.CodeActionOptions{CodeActionKinds: []protocol.CodeActionKind{protocol.QuickFix}},
+			CompletionProvider: &protocol.CompletionOptions{TriggerCharacters: []string{"/", "\"", "="}},
 			ExecuteCommandProvider: &protocol.ExecuteCommandOptions{
-				Commands: commands.IDs(),
+				Commands: append(commands.IDs(), WaitForJob),
 			},
 		},
 		ServerInfo: &protocol.ServerInfo{Name: "doxls", Version: s.version},
@@ -140,15 +139,10 @@ func folders(p initializeParams) []string {
 	return out
 }
 
+// uriPath is the path of a file URI, "" for any other URI.
 func uriPath(u string) string {
-	if !strings.HasPrefix(u, "file:") {
-		return ""
-	}
-	parsed, err := url.Parse(u)
-	if err != nil {
-		return ""
-	}
-	return filepath.FromSlash(parsed.Path)
+	p, _ := fileuri.ToPath(u)
+	return p
 }
 
 func (s *Server) initialized(ctx context.Context, _ json.RawMessage) error {

@@ -16,7 +16,8 @@ func TestLoggingAfterTheLogFileClosedStaysQuiet(t *testing.T) {
 	}
 	real := os.Stderr
 	os.Stderr = stderr
-	t.Cleanup(func() { os.Stderr = real })
+	// Closed before t.TempDir removes it: Windows removes no open file.
+	t.Cleanup(func() { os.Stderr = real; stderr.Close() })
 
 	logFile := filepath.Join(t.TempDir(), "doxls.log")
 	log, closeLog, err := newLogger(Options{LogLevel: "debug", LogFile: logFile})

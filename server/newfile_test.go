@@ -4,13 +4,13 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
 
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
-	"go.lsp.dev/uri"
 
 	"github.com/doxls/doxls/auth/uaatest"
 	"github.com/doxls/doxls/httpfile"
@@ -60,8 +60,8 @@ func TestNewRequestFileThroughTheEditor(t *testing.T) {
 		t.Fatalf("newRequestFile: %v", err)
 	}
 	firstPath := filepath.Join(e.dir, "dox.http")
-	if first.URI != uri.File(firstPath) {
-		t.Fatalf("uri = %s, want %s", first.URI, uri.File(firstPath))
+	if first.URI != fileURI(firstPath) {
+		t.Fatalf("uri = %s, want %s", first.URI, fileURI(firstPath))
 	}
 	if !slices.Equal(c.created, []protocol.DocumentURI{first.URI}) {
 		t.Fatalf("the editor was asked to create %v, want only %s", c.created, first.URI)
@@ -90,7 +90,7 @@ func TestNewRequestFileThroughTheEditor(t *testing.T) {
 	if err := c.command("doxls.newRequestFile", map[string]any{"name": "dox.http"}, &second); err != nil {
 		t.Fatalf("second newRequestFile: %v", err)
 	}
-	if want := uri.File(filepath.Join(e.dir, "dox-2.http")); second.URI != want {
+	if want := fileURI(filepath.Join(e.dir, "dox-2.http")); second.URI != want {
 		t.Fatalf("second uri = %s, want %s", second.URI, want)
 	}
 	if c.text(first.URI) != text || readFile(t, firstPath) != text {
@@ -116,26 +116,26 @@ func TestNewRequestFileOnDisk(t *testing.T) {
 		t.Fatalf("newRequestFile: %v", err)
 	}
 	firstPath := filepath.Join(e.dir, "requests", "dox.http")
-	if first.URI != uri.File(firstPath) {
-		t.Fatalf("uri = %s, want %s", first.URI, uri.File(firstPath))
+	if first.URI != fileURI(firstPath) {
+		t.Fatalf("uri = %s, want %s", first.URI, fileURI(firstPath))
 	}
 	text := readFile(t, firstPath)
 	tok := fileToken(t, text)
 	if !strings.Contains(text, "\n@doxToken = "+tok+"\n") || strings.Count(text, "Authorization: Bearer {{doxToken}}\n") != 4 {
 		t.Errorf("variable mode: want one @doxToken line and four Bearer {{doxToken}} headers:\n%s", hideTokens(text, tok))
 	}
-	if fi, err := os.Stat(firstPath); err != nil || fi.Mode().Perm() != 0o600 {
+	if fi, err := os.Stat(firstPath); err != nil || runtime.GOOS != "windows" && fi.Mode().Perm() != 0o600 { // Windows keeps no mode bits
 		t.Errorf("dox.http mode %v (%v), want -rw------- for a file holding a token", fi.Mode().Perm(), err)
 	}
 	if got := readFile(t, ownSample); got != "%PDF-1.7 the user's own invoice" {
 		t.Errorf("the user's sample.pdf was replaced")
 	}
 
-	folderURI := string(uri.File(filepath.Join(e.dir, "requests")))
+	folderURI := fileURI(filepath.Join(e.dir, "requests"))
 	if err := c.command("doxls.newRequestFile", map[string]any{"folder": folderURI}, &second); err != nil {
 		t.Fatalf("second newRequestFile: %v", err)
 	}
-	if want := uri.File(filepath.Join(e.dir, "requests", "dox-2.http")); second.URI != want {
+	if want := fileURI(filepath.Join(e.dir, "requests", "dox-2.http")); second.URI != want {
 		t.Errorf("second uri = %s, want %s", second.URI, want)
 	}
 	if readFile(t, firstPath) != text {
@@ -144,7 +144,7 @@ func TestNewRequestFileOnDisk(t *testing.T) {
 	if err := c.command("doxls.newRequestFile", map[string]any{"name": "invoices.rest"}, &rest); err != nil {
 		t.Fatalf("newRequestFile invoices.rest: %v", err)
 	}
-	if want := uri.File(filepath.Join(e.dir, "invoices.rest")); rest.URI != want {
+	if want := fileURI(filepath.Join(e.dir, "invoices.rest")); rest.URI != want {
 		t.Errorf("uri = %s, want %s", rest.URI, want)
 	}
 	if c.editsSeen != 0 {
@@ -213,7 +213,7 @@ func TestNewRequestFileEnvFileMode(t *testing.T) {
 	if err := c.command("doxls.newRequestFile", nil, &res); err != nil {
 		t.Fatalf("newRequestFile: %v", err)
 	}
-	text := readFile(t, res.URI.Filename())
+	text := readFile(t, filePath(t, res.URI))
 	if n := strings.Count(text, "Authorization: Bearer {{doxToken}}\n"); n != 4 || len(httpfile.Tokens([]byte(text))) != 0 {
 		t.Errorf("want four Bearer {{doxToken}} headers and no token in the file, got %d headers:\n%s", n, text)
 	}

@@ -14,8 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"go.lsp.dev/uri"
-
 	"github.com/doxls/doxls/auth/uaatest"
 	"github.com/doxls/doxls/internal/testbin"
 )
@@ -335,7 +333,7 @@ func TestHoverAnswersWhileAFetchIsStalled(t *testing.T) {
 func TestCancelRequestStopsAStalledFetch(t *testing.T) {
 	e := newEnv(t, uaatest.Options{})
 	r := startRaw(t, e.dir)
-	r.send(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"processId":null,"rootUri":"` + string(uri.File(e.dir)) + `","capabilities":{}}}`)
+	r.send(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"processId":null,"rootUri":"` + string(fileURI(e.dir)) + `","capabilities":{}}}`)
 	r.reply()
 	r.send(`{"jsonrpc":"2.0","method":"initialized","params":{}}`)
 	e.uaa.SetFault(uaatest.Fault{Kind: uaatest.FaultHang})

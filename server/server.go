@@ -20,6 +20,7 @@ import (
 	"github.com/doxls/doxls/auth"
 	"github.com/doxls/doxls/commands"
 	"github.com/doxls/doxls/gitcheck"
+	"github.com/doxls/doxls/internal/doxapi"
 	"github.com/doxls/doxls/internal/lspconn"
 )
 
@@ -107,8 +108,11 @@ type Server struct {
 	cmds       *commands.Handler
 	status     *status
 	diags      *diagnostics
+	dox        *doxapi.Service // the DOX API of the keys (dox.go)
 	// warnedFiles: secret files the user was told about (secrets.go).
 	warnedFiles warned
+	// jobWaits cancels a doxls.waitForJob by its progress token (jobs.go).
+	jobWaits map[string]context.CancelFunc
 
 	callFns   map[string]callFunc   // set once by methods (handler.go)
 	notifyFns map[string]notifyFunc // likewise
@@ -140,6 +144,8 @@ func newServer(opts Options, log *zap.Logger) *Server {
 	s.tokens = auth.NewCache(auth.NewClient(opts.Client), s.settings.RefreshMargin)
 	s.status = newStatus(s)
 	s.diags = newDiagnostics(s)
+	// New clients or document types can settle warnings made without them.
+	s.dox = doxapi.New(doxapi.Options{Refreshed: func(string) { s.diags.refreshAll() }})
 	s.cmds = &commands.Handler{
 		Keys:     s.keys,
 		Tokens:   s.tokens,
@@ -148,7 +154,10 @@ func newServer(opts Options, log *zap.Logger) *Server {
 		Status:   s.status,
 		Settings: s.Settings,
 		Progress: s.progress,
-		Git:      gitcheck.New(),
+		DoxClient: func(ctx context.Context, key *auth.ServiceKey) string {
+			return doxapi.StarterClient(s.doxData(ctx, key).Clients)
+		},
+		Git: gitcheck.New(),
 	}
 	s.methods()
 	return s
@@ -173,4 +182,5 @@ func (s *Server) stop() {
 	s.cancel()
 	s.status.stop()
 	s.diags.stop()
+	s.dox.Close()
 }

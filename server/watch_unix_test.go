@@ -7,8 +7,6 @@ import (
 	"syscall"
 	"testing"
 
-	"go.lsp.dev/uri"
-
 	"github.com/doxls/doxls/auth/uaatest"
 )
 
@@ -23,7 +21,7 @@ func TestWatchedFIFODoesNotFreezeTheReadLoop(t *testing.T) {
 	}
 	c := e.session(nil)
 	if err := c.conn.Notify(t.Context(), "workspace/didChangeWatchedFiles", map[string]any{
-		"changes": []any{map[string]any{"uri": uri.File(fifo), "type": 1}},
+		"changes": []any{map[string]any{"uri": fileURI(fifo), "type": 1}},
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -57,11 +57,13 @@ func (s *Server) SetFault(f Fault) {
 	s.fault = f
 }
 
-// Release lets hung requests (FaultHang) go on and clears the fault.
+// Release lets hung requests (FaultHang, HangAPI) go on and clears the
+// fault and the hang.
 func (s *Server) Release() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.fault = Fault{}
+	s.apiHang = false
 	close(s.release)
 	s.release = make(chan struct{})
 }

@@ -43,6 +43,12 @@ type Options struct {
 	// the API stub. Client certificates always use the real clock, as TLS
 	// peers do.
 	Now func() time.Time
+	// APIClients are the DOX clients of the instance (GET /clients);
+	// default: one client "default", as a fresh instance has.
+	APIClients []APIClient
+	// PendingPolls is how many times GET /document/jobs/{id} answers
+	// PENDING before DONE; negative: PENDING until FinishJob.
+	PendingPolls int
 }
 
 // DefaultClient has the shape of a real XSUAA binding.
@@ -92,7 +98,8 @@ type Server struct {
 	fault    Fault
 	release  chan struct{} // closed by Release to free hung requests
 	apiCalls []APIRequest
-	jobs     map[string]job
+	jobs     map[string]*job
+	apiHang  bool // API calls hang until Release or Close
 	closing  bool
 	inflight sync.WaitGroup
 
@@ -114,6 +121,9 @@ func New(opts Options) (*Server, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if len(opts.APIClients) == 0 {
+		opts.APIClients = []APIClient{{ID: "default", Name: "Default client"}}
+	}
 	sig, err := processSigner()
 	if err != nil {
 		return nil, err
@@ -131,7 +141,7 @@ func New(opts Options) (*Server, error) {
 		clients: make(map[string]Client),
 		certs:   make(map[string]map[[32]byte]struct{}),
 		release: make(chan struct{}),
-		jobs:    make(map[string]job),
+		jobs:    make(map[string]*job),
 		closed:  make(chan struct{}),
 		arrived: make(chan struct{}),
 	}

@@ -18,15 +18,23 @@ var (
 	err  error
 )
 
-// Path builds doxls (once) and returns the binary's path.
+// Path builds doxls (once) and returns the binary's path. DOXLS_TEST_BINARY
+// names a prebuilt one instead, for test binaries run where no Go toolchain
+// is (the Windows tests under Wine, scripts/windows-e2e.sh).
 func Path() (string, error) {
 	once.Do(func() {
+		if path = os.Getenv("DOXLS_TEST_BINARY"); path != "" {
+			return
+		}
 		dir, mkErr := os.MkdirTemp("", "doxls-bin-")
 		if mkErr != nil {
 			err = mkErr
 			return
 		}
 		path = filepath.Join(dir, "doxls")
+		if runtime.GOOS == "windows" {
+			path += ".exe"
+		}
 		args := []string{"build", "-o", path}
 		env := os.Environ()
 		if raceEnabled {
@@ -59,11 +67,28 @@ func moduleRoot() string {
 
 // Missing reports a tool the test needs and cannot find. Under `make test`
 // (DOXLS_REQUIRE_TOOLS=1) and in CI it fails the test, since a skip would
-// hide a broken install; elsewhere it skips.
+// hide a broken install; elsewhere it skips, and so it does under Wine,
+// whose prefix has no Windows git or node.
 func Missing(t testing.TB, tool string, err error) {
 	t.Helper()
+	if Wine() {
+		t.Skipf("%s: the Wine prefix has no Windows build of it (%v)", tool, err)
+	}
 	if os.Getenv("DOXLS_REQUIRE_TOOLS") == "1" || os.Getenv("CI") == "true" {
 		t.Fatalf("%s is required here and missing: %v", tool, err)
 	}
 	t.Skipf("%s is missing (%v); make test installs it", tool, err)
+}
+
+// Wine reports whether this is a Windows test binary running under Wine
+// (scripts/windows-e2e.sh), where a few things differ from Windows itself.
+func Wine() bool { return underWine() }
+
+// SkipUnderWine skips a test that Windows passes and Wine cannot; why names
+// what Wine gets wrong.
+func SkipUnderWine(t testing.TB, why string) {
+	t.Helper()
+	if Wine() {
+		t.Skip("under Wine: " + why)
+	}
 }

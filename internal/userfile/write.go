@@ -8,7 +8,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
+
+	"github.com/doxls/doxls/internal/fileuri"
 )
 
 // NewFileMode is the mode of every file doxls creates: the files it writes
@@ -143,8 +144,7 @@ func cleanRoots(roots []string, real bool) []string {
 // Within reports whether path lies in one of roots (all absolute, clean).
 func within(path string, roots []string) bool {
 	for _, r := range roots {
-		rel, err := filepath.Rel(r, path)
-		if err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel) {
+		if fileuri.Within(r, path) { // case-insensitive where names are
 			return true
 		}
 	}

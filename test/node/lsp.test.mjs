@@ -75,7 +75,7 @@ before(async () => {
   });
   assert.deepEqual(init.capabilities.executeCommandProvider.commands.sort(), [
     'doxls.clearToken', 'doxls.getToken', 'doxls.insertBearer', 'doxls.loadServiceKey',
-    'doxls.newRequestFile', 'doxls.refreshBearers', 'doxls.tokenInfo',
+    'doxls.newRequestFile', 'doxls.refreshBearers', 'doxls.tokenInfo', 'doxls.waitForJob',
   ]);
   await conn.sendNotification(InitializedNotification.type, {});
 });

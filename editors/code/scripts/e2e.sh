@@ -90,7 +90,7 @@ cleanup() {
 trap cleanup EXIT
 
 say "packaging the extension"
-"$code_dir/scripts/package.sh" > "$work/package.log" 2>&1 || { cat "$work/package.log" >&2; fail "scripts/package.sh failed"; }
+"$code_dir/scripts/package.sh" --out "$work" linux-x64 > "$work/package.log" 2>&1 || { cat "$work/package.log" >&2; fail "scripts/package.sh failed"; }
 vsix=$(tail -n 1 "$work/package.log")
 [ -f "$vsix" ] || fail "package.sh did not name a .vsix: $(tail -n 3 "$work/package.log")"
 

@@ -1,6 +1,8 @@
 // Server binary lookup without VS Code: dox.server.path, then the binary
 // shipped in the extension, then doxls on PATH; each checked with
-// "doxls version" before it is used.
+// "doxls version" before it is used. Paths are built with the rules of the
+// platform asked about (path.win32 for win32), so that every platform's
+// shapes can be tested on any machine.
 
 import { execFile } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
@@ -25,6 +27,8 @@ export interface LookupInput {
   pathEnv: string;
   platform: NodeJS.Platform;
   home?: string;
+  /** Whether a path is an executable file; the real check when omitted. */
+  isExecutable?: (p: string) => boolean;
 }
 
 /** Runs "<path> version" and returns its first line, or throws with the reason. */
@@ -42,21 +46,36 @@ export class ServerNotFoundError extends Error {
   }
 }
 
+/**
+ * The server's file name: on Windows only doxls.exe, since Node runs a
+ * .cmd or .bat only through a shell, and PATHEXT's other entries are such
+ * scripts.
+ */
 export function binaryName(platform: NodeJS.Platform): string {
   return platform === 'win32' ? 'doxls.exe' : 'doxls';
 }
 
-export function expandHome(p: string, home = homedir()): string {
+/** Path rules of platform, whatever machine this runs on. */
+export function pathRules(platform: NodeJS.Platform): path.PlatformPath {
+  return platform === 'win32' ? path.win32 : path.posix;
+}
+
+/** The server a platform-specific .vsix carries: server/doxls(.exe). */
+export function bundledPath(extensionPath: string, platform: NodeJS.Platform): string {
+  return pathRules(platform).join(extensionPath, 'server', binaryName(platform));
+}
+
+export function expandHome(p: string, home = homedir(), platform: NodeJS.Platform = process.platform): string {
   if (p === '~') {
     return home;
   }
-  if (p.startsWith('~/') || p.startsWith('~\\')) {
-    return path.join(home, p.slice(2));
+  if (p.startsWith('~/') || (platform === 'win32' && p.startsWith('~\\'))) {
+    return pathRules(platform).join(home, p.slice(2));
   }
   return p;
 }
 
-function isExecutableFile(p: string, platform: NodeJS.Platform): boolean {
+export function isExecutableFile(p: string, platform: NodeJS.Platform): boolean {
   try {
     if (!statSync(p).isFile()) {
       return false;
@@ -70,15 +89,26 @@ function isExecutableFile(p: string, platform: NodeJS.Platform): boolean {
   }
 }
 
-/** The first executable `name` in the PATH folders, or undefined. */
-export function searchPath(name: string, pathEnv: string, platform: NodeJS.Platform): string | undefined {
+/**
+ * The first executable `name` in the PATH folders, or undefined. Windows
+ * separates them with ';' and may quote one ("C:\Program Files\doxls").
+ */
+export function searchPath(
+  name: string,
+  pathEnv: string,
+  platform: NodeJS.Platform,
+  isExecutable = (p: string) => isExecutableFile(p, platform),
+): string | undefined {
   const sep = platform === 'win32' ? ';' : ':';
-  for (const dir of pathEnv.split(sep)) {
+  for (let dir of pathEnv.split(sep)) {
+    if (platform === 'win32') {
+      dir = dir.replace(/"/g, '');
+    }
     if (dir === '') {
       continue;
     }
-    const candidate = path.join(dir, name);
-    if (isExecutableFile(candidate, platform)) {
+    const candidate = pathRules(platform).join(dir, name);
+    if (isExecutable(candidate)) {
       return candidate;
     }
   }
@@ -120,10 +150,11 @@ export function versionProbe(timeoutMs = 5_000): Probe {
  */
 export async function findServer(input: LookupInput, probe: Probe): Promise<ServerBinary> {
   const name = binaryName(input.platform);
+  const isExecutable = input.isExecutable ?? ((p: string) => isExecutableFile(p, input.platform));
   const configured = input.configured.trim();
   if (configured !== '') {
-    const p = path.resolve(expandHome(configured, input.home));
-    if (!isExecutableFile(p, input.platform)) {
+    const p = pathRules(input.platform).resolve(expandHome(configured, input.home, input.platform));
+    if (!isExecutable(p)) {
       throw new ServerNotFoundError(`dox.server.path is "${configured}", but there is no executable file at ${p}.`, true);
     }
     try {
@@ -133,15 +164,15 @@ export async function findServer(input: LookupInput, probe: Probe): Promise<Serv
     }
   }
   const problems: string[] = [];
-  const bundled = path.join(input.extensionPath, 'server', name);
-  if (isExecutableFile(bundled, input.platform)) {
+  const bundled = bundledPath(input.extensionPath, input.platform);
+  if (isExecutable(bundled)) {
     try {
       return { path: bundled, version: await probe(bundled), source: 'bundled' };
     } catch (err) {
       problems.push(`the bundled ${bundled} does not work: ${reason(err)}`);
     }
   }
-  const onPath = searchPath(name, input.pathEnv, input.platform);
+  const onPath = searchPath(name, input.pathEnv, input.platform, isExecutable);
   if (onPath) {
     try {
       return { path: onPath, version: await probe(onPath), source: 'PATH' };

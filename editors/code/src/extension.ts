@@ -2,6 +2,7 @@
 
 import * as vscode from 'vscode';
 import { DoxCommands } from './commands';
+import { JobView } from './jobView';
 import { AlreadyReportedError, DoxServer } from './server';
 import { DoxStatusBar } from './statusBar';
 
@@ -12,7 +13,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   server = new DoxServer(context, output);
   const status = new DoxStatusBar();
   const commands = new DoxCommands(context, server, status);
-  context.subscriptions.push(output, server, status, commands);
+  const jobs = new JobView();
+  context.subscriptions.push(output, server, status, commands, jobs);
 
   context.subscriptions.push(
     server.onTokenStatus((s) => {
@@ -24,6 +26,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       }
     }),
     server.onStarted(() => void commands.restoreKey()),
+    server.onJobResult((r) => void jobs.show(r)),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('dox.server.path')) {
         void commands.restartServer();

@@ -215,3 +215,42 @@ export function swaggerTarget(r: LoadServiceKeyResult, fallbackKey?: string): { 
   }
   return { key: key.id, url };
 }
+
+/** A header field doxls.waitForJob returns (the DOX API's extraction.headerFields). */
+export interface ExtractedField {
+  name: string;
+  value: unknown;
+  confidence?: number;
+  page?: number;
+  type?: string;
+  category?: string;
+}
+
+/** The answer of doxls.waitForJob. */
+export interface WaitForJobResult {
+  id: string;
+  status: string;
+  documentType?: string;
+  fields: ExtractedField[];
+}
+
+/** A table cell: one line, no column break. */
+function cell(v: unknown): string {
+  const s = typeof v === 'string' ? v : JSON.stringify(v) ?? '';
+  return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n|\r/g, ' ');
+}
+
+/** Markdown of a DOX job's extracted header fields, for the read-only job view. */
+export function jobMarkdown(r: WaitForJobResult): string {
+  const lines = [`# DOX job ${cell(r.id)}`, '', `Status: **${cell(r.status)}**` + (r.documentType ? ` · document type \`${cell(r.documentType)}\`` : ''), ''];
+  if (r.fields.length === 0) {
+    lines.push('No header fields were extracted.');
+  } else {
+    lines.push('| field | value | confidence | page |', '|---|---|---:|---:|');
+    for (const f of r.fields) {
+      const confidence = typeof f.confidence === 'number' ? `${Math.round(f.confidence * 100)}%` : '';
+      lines.push(`| ${cell(f.name)} | ${cell(f.value)} | ${confidence} | ${f.page ?? ''} |`);
+    }
+  }
+  return lines.join('\n') + '\n';
+}

@@ -13,6 +13,7 @@ import {
 } from 'vscode-languageclient/node';
 import { findServer, ServerNotFoundError, versionProbe, type ServerBinary } from './binary';
 import { serverSettings } from './settings';
+import type { WaitForJobResult } from './messages';
 import type { TokenStatus } from './status';
 
 /** A failure already shown to the user (the binary lookup); callers stay quiet. */
@@ -28,6 +29,9 @@ export class DoxServer implements vscode.Disposable {
   private starting: Promise<LanguageClient> | undefined;
   private readonly statusEmitter = new vscode.EventEmitter<TokenStatus>();
   private readonly startedEmitter = new vscode.EventEmitter<void>();
+  private readonly jobEmitter = new vscode.EventEmitter<WaitForJobResult>();
+  /** Answers of doxls.waitForJob run from the job code lens. */
+  readonly onJobResult = this.jobEmitter.event;
   /** dox/tokenStatus notifications. */
   readonly onTokenStatus = this.statusEmitter.event;
   /**
@@ -111,7 +115,11 @@ export class DoxServer implements vscode.Disposable {
         // doxls.* commands that code lenses and quick fixes run.
         executeCommand: async (command, args, next) => {
           try {
-            return await next(command, args);
+            const result: unknown = await next(command, args);
+            if (command === 'doxls.waitForJob' && result) {
+              this.jobEmitter.fire(result as WaitForJobResult);
+            }
+            return result;
           } catch (err) {
             showCommandError(err);
             return undefined;
@@ -176,6 +184,7 @@ export class DoxServer implements vscode.Disposable {
     void this.stop();
     this.statusEmitter.dispose();
     this.startedEmitter.dispose();
+    this.jobEmitter.dispose();
   }
 }
 

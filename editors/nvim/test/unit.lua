@@ -20,6 +20,26 @@ eq("negative offset", status.parse_time("2025-03-01T07:00:00-05:00"), 1740830400
 eq("not a time", status.parse_time("tomorrow"), nil)
 eq("null", status.parse_time(vim.NIL), nil)
 
+-- :DoxJob's scratch buffer.
+local commands = require("doxls.commands")
+local job = commands.job_lines({
+  id = "j1",
+  status = "DONE",
+  documentType = "invoice",
+  fields = {
+    { name = "documentNumber", value = "INV-2024-0042", confidence = 0.98, page = 1 },
+    { name = "grossAmount", value = 1190, confidence = 0.955, page = 1 },
+    { name = "senderAddress", value = "Street 1\nBerlin", confidence = 0.5, page = 2 },
+  },
+})
+eq("job title", job[1], "DOX job j1")
+eq("job status", job[2], "status: DONE, document type: invoice")
+eq("job header", job[4], "field           confidence  page  value")
+eq("job string field", job[5], "documentNumber  98%            1  INV-2024-0042")
+eq("job number field", job[6], "grossAmount     96%            1  1190")
+eq("job line break", job[7], "senderAddress   50%            2  Street 1 Berlin")
+eq("no fields", commands.job_lines({ id = "j2", status = "FAILED", fields = {} })[4], "no header fields were extracted")
+
 -- Time left as the statusline shows it.
 eq("12h", status.format_left(43199), "11h 59m")
 eq("hours", status.format_left(11 * 3600 + 58 * 60 + 30), "11h 58m")
@@ -47,6 +67,28 @@ status.forget(2)
 eq("other client's exit", status.text(now), "DOX 11h 58m")
 status.forget(1)
 eq("after the client exited", status.text(now), "")
+
+-- The opener for Neovim before 0.10, on each system.
+local commands = require("doxls.commands")
+local function system(name, tools)
+  return function(feature)
+    return feature == name and 1 or 0
+  end, function(tool)
+    return tools[tool] and 1 or 0
+  end
+end
+local url = "https://x.example/ui/swagger?a=1&b=2"
+eq("mac", vim.inspect(commands.opener(url, system("mac", {}))), vim.inspect({ "open", url }))
+eq("windows", vim.inspect(commands.opener(url, system("win32", {}))), vim.inspect({ "rundll32", "url.dll,FileProtocolHandler", url }))
+eq("linux", vim.inspect(commands.opener(url, system("linux", { ["xdg-open"] = true }))), vim.inspect({ "xdg-open", url }))
+eq("no opener", commands.opener(url, system("linux", {})), nil)
+
+-- lsp/doxls.lua, found on 'runtimepath' as Neovim 0.11's vim.lsp.enable finds it.
+local file = vim.api.nvim_get_runtime_file("lsp/doxls.lua", false)[1]
+local config = file and dofile(file) or {}
+eq("lsp/doxls.lua cmd", vim.inspect(config.cmd), vim.inspect({ "doxls" }))
+eq("lsp/doxls.lua filetypes", vim.inspect(config.filetypes), vim.inspect({ "http" }))
+eq("lsp/doxls.lua root_markers", type(config.root_markers), "table")
 
 if failures > 0 then
   vim.cmd("cquit 1")

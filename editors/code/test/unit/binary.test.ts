@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { binaryName, expandHome, findServer, searchPath, ServerNotFoundError, versionProbe, type LookupInput } from '../../src/binary';
+import { binaryName, bundledPath, expandHome, findServer, searchPath, ServerNotFoundError, versionProbe, type LookupInput } from '../../src/binary';
 
 // Fake doxls binaries: shell scripts that behave like a good, a broken and
 // a wrong program, so the real versionProbe runs them as VS Code would.
@@ -131,5 +131,69 @@ describe('findServer', { skip: process.platform === 'win32' ? 'uses shell script
     assert.equal(binaryName('win32'), 'doxls.exe');
     assert.equal(binaryName('linux'), 'doxls');
     assert.equal(searchPath('doxls', '', 'linux'), undefined);
+  });
+});
+
+// Each platform's shapes, checked on any machine: the files that exist are
+// a set, the probe answers for any path.
+describe('findServer with each platform\'s paths', () => {
+  const answers = async (p: string) => `doxls 0.1.0 (${p})`;
+  const shapes: { platform: NodeJS.Platform; ext: string; home: string; pathEnv: string; onPath: string; configured: string; configuredAt: string }[] = [
+    {
+      platform: 'win32',
+      ext: 'C:\\Users\\Me\\.vscode\\extensions\\doxls.doxls-0.1.0-win32-x64',
+      home: 'C:\\Users\\Me',
+      pathEnv: 'C:\\Windows\\system32;;"C:\\Program Files\\doxls";C:\\tools',
+      onPath: 'C:\\Program Files\\doxls\\doxls.exe',
+      configured: '~\\bin\\doxls.exe',
+      configuredAt: 'C:\\Users\\Me\\bin\\doxls.exe',
+    },
+    {
+      platform: 'darwin',
+      ext: '/Users/me/.vscode/extensions/doxls.doxls-0.1.0-darwin-arm64',
+      home: '/Users/me',
+      pathEnv: '/usr/bin:/opt/homebrew/bin:/usr/local/bin',
+      onPath: '/opt/homebrew/bin/doxls',
+      configured: '~/go/bin/doxls',
+      configuredAt: '/Users/me/go/bin/doxls',
+    },
+    {
+      platform: 'linux',
+      ext: '/home/me/.vscode-server/extensions/doxls.doxls-0.1.0-linux-arm64',
+      home: '/home/me',
+      pathEnv: '/usr/local/bin:/home/me/.local/share/nvim/mason/bin:/usr/bin',
+      onPath: '/home/me/.local/share/nvim/mason/bin/doxls',
+      configured: '~/bin/doxls',
+      configuredAt: '/home/me/bin/doxls',
+    },
+  ];
+  for (const s of shapes) {
+    const bundled = bundledPath(s.ext, s.platform);
+    const base = { configured: '', extensionPath: s.ext, pathEnv: s.pathEnv, platform: s.platform, home: s.home };
+
+    it(`${s.platform}: the bundled server first, then PATH, then the setting alone`, async () => {
+      assert.equal(bundled, s.platform === 'win32' ? `${s.ext}\\server\\doxls.exe` : `${s.ext}/server/doxls`);
+      const all = new Set([bundled, s.onPath, s.configuredAt]);
+      assert.equal((await findServer({ ...base, isExecutable: (p) => all.has(p) }, answers)).path, bundled);
+      // The universal .vsix carries no server: PATH it is.
+      const found = await findServer({ ...base, isExecutable: (p) => p === s.onPath }, answers);
+      assert.deepEqual([found.path, found.source], [s.onPath, 'PATH']);
+      const set = await findServer({ ...base, configured: s.configured, isExecutable: (p) => all.has(p) }, answers);
+      assert.deepEqual([set.path, set.source], [s.configuredAt, 'setting']);
+    });
+
+    it(`${s.platform}: no server anywhere names the file it looked for`, async () => {
+      await assert.rejects(findServer({ ...base, isExecutable: () => false }, answers), (err: unknown) => {
+        assert.ok(err instanceof ServerNotFoundError);
+        assert.ok(err.message.includes(`no ${binaryName(s.platform)} on PATH`), err.message);
+        return true;
+      });
+    });
+  }
+
+  it('win32: a quoted PATH entry is searched without its quotes, doxls.cmd is not a server', () => {
+    const seen: string[] = [];
+    searchPath('doxls.exe', '"C:\\a b";C:\\c', 'win32', (p) => (seen.push(p), false));
+    assert.deepEqual(seen, ['C:\\a b\\doxls.exe', 'C:\\c\\doxls.exe']);
   });
 });

@@ -1,4 +1,4 @@
--- :DoxToken, :DoxInsertBearer, :DoxRefresh, :DoxKey, :DoxNew, :DoxSwagger:
+-- :DoxToken, :DoxInsertBearer, :DoxRefresh, :DoxKey, :DoxNew, :DoxSwagger, :DoxJob:
 -- thin wrappers around the server's doxls.* workspace commands (DESIGN §5).
 local lsp = require("doxls.lsp")
 local status = require("doxls.status")
@@ -178,8 +178,28 @@ function M.new_file(opts)
   end)
 end
 
--- open_url hands url to the system's opener.
+-- opener is the command that hands url to the system's browser where
+-- vim.ui.open (Neovim 0.10+) is missing; has and executable are vim.fn's.
+-- On Windows rundll32 takes the URL as one argument, as vim.ui.open does:
+-- `cmd /c start` would parse it again, and a URL from a key file with `&`
+-- in it would run what follows as a command.
+function M.opener(url, has, executable)
+  if has("mac") == 1 then
+    return { "open", url }
+  elseif has("win32") == 1 then
+    return { "rundll32", "url.dll,FileProtocolHandler", url }
+  elseif executable("xdg-open") == 1 then
+    return { "xdg-open", url }
+  end
+  return nil
+end
+
+-- open_url hands an http(s) URL to the system's opener; any other scheme
+-- in a key file could name a program or a file to run.
 local function open_url(url)
+  if not url:match("^[Hh][Tt][Tt][Pp][Ss]?://") then
+    return lsp.notify("not opening " .. url .. ": only http and https URLs are opened", levels.WARN)
+  end
   if vim.ui.open then -- Neovim 0.10 and later
     local _, err = vim.ui.open(url)
     if err then
@@ -187,14 +207,8 @@ local function open_url(url)
     end
     return
   end
-  local cmd
-  if vim.fn.has("mac") == 1 then
-    cmd = { "open", url }
-  elseif vim.fn.has("win32") == 1 then
-    cmd = { "rundll32", "url.dll,FileProtocolHandler", url }
-  elseif vim.fn.executable("xdg-open") == 1 then
-    cmd = { "xdg-open", url }
-  else
+  local cmd = M.opener(url, vim.fn.has, vim.fn.executable)
+  if not cmd then
     return lsp.notify("no xdg-open to open " .. url, levels.WARN)
   end
   if vim.fn.jobstart(cmd, { detach = true }) <= 0 then
@@ -224,6 +238,64 @@ function M.swagger()
   end)
 end
 
+--- Lines of the scratch buffer for a doxls.waitForJob answer: the status
+--- and the extracted header fields (name, value, confidence, page).
+function M.job_lines(res)
+  local lines = { "DOX job " .. tostring(res.id or "?") }
+  local head = "status: " .. tostring(res.status or "?")
+  if type(res.documentType) == "string" and res.documentType ~= "" then
+    head = head .. ", document type: " .. res.documentType
+  end
+  table.insert(lines, head)
+  table.insert(lines, "")
+  local fields = type(res.fields) == "table" and res.fields or {}
+  if #fields == 0 then
+    table.insert(lines, "no header fields were extracted")
+    return lines
+  end
+  local width = 5
+  for _, f in ipairs(fields) do
+    width = math.max(width, #tostring(f.name or ""))
+  end
+  local row = "%-" .. width .. "s  %-10s  %4s  %s"
+  table.insert(lines, string.format(row, "field", "confidence", "page", "value"))
+  for _, f in ipairs(fields) do
+    local value = type(f.value) == "string" and f.value or vim.fn.json_encode(f.value)
+    local confidence = type(f.confidence) == "number" and string.format("%d%%", math.floor(f.confidence * 100 + 0.5)) or ""
+    value = value:gsub("\r?\n", " ")
+    table.insert(lines, string.format(row, tostring(f.name or ""), confidence, tostring(f.page or ""), value))
+  end
+  return lines
+end
+
+--- Shows a doxls.waitForJob answer in a read-only scratch buffer.
+function M.show_job(res)
+  vim.cmd("botright new")
+  local buf = vim.api.nvim_get_current_buf()
+  vim.api.nvim_buf_set_lines(buf, 0, -1, false, M.job_lines(res))
+  for option, value in pairs({ buftype = "nofile", bufhidden = "wipe", swapfile = false, modifiable = false }) do
+    vim.bo[buf][option] = value
+  end
+  pcall(vim.api.nvim_buf_set_name, buf, "DOX job " .. tostring(res.id or ""))
+end
+
+--- :DoxJob [id] — wait for the DOX job of the GET …/document/jobs/<id>
+--- request under the cursor (or the job [id]) until it is DONE or FAILED,
+--- then show its extracted header fields in a scratch buffer.
+function M.job(opts)
+  local bufnr = vim.api.nvim_get_current_buf()
+  local args
+  if opts.args ~= "" then
+    args = { id = opts.args }
+  else
+    args = { uri = vim.uri_from_bufnr(bufnr), line = vim.api.nvim_win_get_cursor(0)[1] - 1 }
+  end
+  lsp.notify("waiting for the DOX job…", levels.INFO)
+  lsp.exec("doxls.waitForJob", args, function(res)
+    M.show_job(res)
+  end, bufnr)
+end
+
 function M.register()
   local create = vim.api.nvim_create_user_command
   create("DoxToken", M.token, {
@@ -239,6 +311,13 @@ function M.register()
   create("DoxKey", M.key, { nargs = "?", complete = "file", desc = "DOX: choose or load a service key" })
   create("DoxNew", M.new_file, { nargs = "?", desc = "DOX: a ready-to-run request file here (arg = file name)" })
   create("DoxSwagger", M.swagger, { desc = "DOX: open the active key's Swagger UI" })
+  create("DoxJob", M.job, { nargs = "?", desc = "DOX: wait for the job under the cursor (arg = job id) and show its fields" })
+  -- The job code lens runs the server's command; its answer opens the
+  -- same scratch buffer as :DoxJob.
+  vim.lsp.commands["doxls.waitForJob"] = function(command, ctx)
+    local args = command.arguments and command.arguments[1] or nil
+    lsp.exec("doxls.waitForJob", args, M.show_job, ctx and ctx.bufnr or nil)
+  end
 end
 
 return M

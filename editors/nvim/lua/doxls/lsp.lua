@@ -34,6 +34,7 @@ local user_commands = {
   ["doxls.refreshBearers"] = ":DoxRefresh",
   ["doxls.loadServiceKey"] = ":DoxKey",
   ["doxls.newRequestFile"] = ":DoxNew",
+  ["doxls.waitForJob"] = ":DoxJob",
 }
 
 --- Shows a message from doxls as one line. A failed command and the

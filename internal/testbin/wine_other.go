@@ -1,0 +1,5 @@
+//go:build !windows
+
+package testbin
+
+func underWine() bool { return false }
