@@ -160,7 +160,33 @@ func TestWithEnvironmentsReadsNoLinkOutOfTheWorkspace(t *testing.T) {
 		t.Fatalf("environments %v, unread %q", opts.Environments, opts.EnvUnread)
 	}
 	plan := httpfile.PlanEdits([]byte("GET https://{{HOST}}/document-information-extraction/v1/x\n"), opts)
-	if len(plan.Skipped) != 1 || !strings.Contains(plan.Skipped[0].Reason, "is a symbolic link out of the workspace") || strings.Contains(plan.Skipped[0].Reason, "s3cret") {
+	if len(plan.Skipped) != 1 || !strings.Contains(plan.Skipped[0].Reason, "the client also reads .env, which doxls does not") || strings.Contains(plan.Skipped[0].Reason, "s3cret") {
 		t.Errorf("skipped %+v", plan.Skipped)
+	}
+}
+
+// httpyac reads variables from its configuration and .env.<name> files,
+// which doxls does not: a cloned repository's httpyac.config.js can make
+// {{baseUrl}} its collector. A host left to a variable then gets no token;
+// a host the file writes out still does (review of issue 12).
+func TestWithEnvironmentsNamesHttpyacConfiguration(t *testing.T) {
+	s := DefaultSettings()
+	base := HostOptions(nil, s)
+	base.APIHost, base.Token = "dox.example.com", "eyJ.a.b"
+	for _, name := range []string{"httpyac.config.js", ".httpyac.json", ".env.prod"} {
+		root := t.TempDir()
+		sub := filepath.Join(root, "requests")
+		if err := os.MkdirAll(sub, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(root, name), []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		opts := WithEnvironments(base, filepath.Join(sub, "dox.http"), root, s)
+		plan := httpfile.PlanEdits([]byte("GET {{baseUrl}}/document-information-extraction/v1/x\n\n###\nGET https://dox.example.com/document-information-extraction/v1/x\n"), opts)
+		want := "the client also reads " + name + ", which doxls does not: it cannot tell where a host left to a variable goes"
+		if len(plan.Skipped) != 1 || plan.Skipped[0].Reason != want || len(plan.Edits) != 1 {
+			t.Errorf("%s: skipped %+v, %d edits", name, plan.Skipped, len(plan.Edits))
+		}
 	}
 }

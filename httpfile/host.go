@@ -297,7 +297,7 @@ func (h hostRule) check(r *Request) (bool, string) {
 // checkOne is check for one reading of r's variables.
 func (h hostRule) checkOne(r *Request) (bool, string) {
 	if r.state == urlUnknown && h.unread != "" {
-		return false, h.unread + " is a symbolic link out of the workspace, which doxls does not read: it cannot tell where a host left to a variable goes"
+		return false, "the client also reads " + h.unread + ", which doxls does not: it cannot tell where a host left to a variable goes"
 	}
 	if r.state == urlUnknown && h.envs != nil {
 		if ok, reason, decided := h.envs.check(h, r); decided {

@@ -89,9 +89,10 @@ type Options struct {
 	// know, and then every environment must send the token to the key's
 	// hosts.
 	Environment string
-	// EnvUnread names an environment file the client reads that doxls
-	// does not: a symbolic link out of the workspace. A host left to a
-	// variable then gets no token.
+	// EnvUnread names a file the client reads variables from that doxls
+	// does not: an environment file behind a symbolic link out of the
+	// workspace, an httpyac configuration or .env.<name> file. A host left
+	// to a variable then gets no token.
 	EnvUnread string
 	// EnvBlocked, in envFile mode, says why the environment file must not
 	// get the token for a reason outside this file: another request file
