@@ -576,9 +576,11 @@ async function run(page) {
     const box = await widget.boundingBox();
     const text = await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().boundingBox();
     // The docs picture (docs/images/completion.png): the options part's
-    // headers, the JSON and the list.
+    // headers (four lines above the cursor's), the JSON and the list.
+    const currentLine = page.locator('.editor-group-container.active .monaco-editor .view-overlays .current-line');
+    const current = (await currentLine.count()) > 0 ? await currentLine.first().boundingBox() : null;
     const x = Math.max(text.x - 4, box.x - 220);
-    const y = Math.max(text.y, box.y - 120);
+    const y = Math.max(text.y, current ? current.y - 4 * current.height : box.y - 120);
     await page.screenshot({
       path: path.join(artifacts, 'completion.png'),
       clip: { x, y, width: box.x + box.width + 12 - x, height: box.y + box.height + 12 - y },
