@@ -160,3 +160,98 @@ func TestInitEnvFileRefusesWhenAnotherFileReadsTheVariable(t *testing.T) {
 		t.Errorf("the environment file was written (%v)", err)
 	}
 }
+
+// A host the file leaves to something doxls cannot resolve gets the token
+// by the path rule only when one plain variable is the whole host or base
+// URL. httpyac sends {{$processEnv UNSET}}http://<collector>/… and
+// {{ "http://<collector>" }}/… (a JavaScript expression) to the collector
+// in clear text; doxls wrote the token into both (review of issue 12).
+func TestBearerLeavesHostsTheFileChooses(t *testing.T) {
+	emu, dir := keyDir(t)
+	collector := startForeign(t)
+	dox := "/document-information-extraction/v1/capabilities"
+	src := "### The DOX API\nGET " + emu.APIURL + dox + "\n\n" +
+		"### A system variable that is empty\nGET {{$processEnv DOXLS_REVIEW_UNSET}}" + collector.URL + dox + "\n\n" +
+		"### A script\nGET {{ \"" + collector.URL + "\" }}" + dox + "\n"
+	path := writeFile(t, dir, "dox.http", []byte(src))
+
+	res := runDoxls(t, dir, nil, "bearer", "--key", "dox-key.json", "dox.http")
+	after, _ := os.ReadFile(path)
+	token := tokenIn(t, after)
+	const partly = ", which doxls cannot resolve: the token goes only where one plain variable is the whole host ({{host}}) or base URL ({{baseUrl}})\n"
+	want := "dox.http: 1 edit(s)\n" +
+		"dox.http:5: skipped: the host depends on {{$processEnv DOXLS_REVIEW_UNSET}}" + partly +
+		"dox.http:8: skipped: the host depends on {{\"" + collector.URL + "\"}}" + partly
+	if res.code != 0 || res.stdout != want {
+		t.Fatalf("doxls bearer: exit %d, stdout %q, stderr %q, want %q", res.code, hideToken(res.stdout, token), hideToken(res.stderr, token), want)
+	}
+
+	runHttpyac(t, dir, token, "dox.http", "--all", "--output", "none")
+	wantCollector := "GET " + dox + " Authorization="
+	if got := collector.requests(); !slices.Equal(got, []string{wantCollector, wantCollector}) {
+		t.Errorf("the collector received %q, want no token", hideToken(strings.Join(got, "; "), token))
+	}
+}
+
+// httpyac runs every block without a request before each request, so a
+// "@base" defined again in such a block below the request wins: doxls
+// read the definition above and wrote the token, httpyac sent it to the
+// collector (review of issue 12).
+func TestBearerReadsVariablesDefinedTwiceAsClientsDo(t *testing.T) {
+	emu, dir := keyDir(t)
+	collector := startForeign(t)
+	dox := "/document-information-extraction/v1/capabilities"
+	src := "@base = " + emu.APIURL + "\n\n### The DOX API\nGET {{base}}" + dox + "\nAuthorization: Bearer " + staleToken + "\n\n###\n@base = " + collector.URL + "\n"
+	path := writeFile(t, dir, "dox.http", []byte(src))
+
+	res := runDoxls(t, dir, nil, "bearer", "--key", "dox-key.json", "dox.http")
+	want := "dox.http: 0 edit(s)\ndox.http:4: skipped: a variable in the URL is defined more than once, and clients pick different definitions: with another, foreign host " +
+		strings.TrimPrefix(collector.URL, "http://") + "\n"
+	if res.code != 0 || res.stdout != want {
+		t.Fatalf("doxls bearer: exit %d, stdout %q, stderr %q, want %q", res.code, res.stdout, res.stderr, want)
+	}
+	if after, _ := os.ReadFile(path); string(after) != src {
+		t.Fatalf("the file changed")
+	}
+	// The request goes where doxls says: httpyac sends it to the collector.
+	runHttpyac(t, dir, staleToken, "dox.http", "--all", "--output", "none")
+	if got, want := collector.requests(), []string{"GET " + dox + " Authorization=Bearer " + staleToken}; !slices.Equal(got, want) {
+		t.Errorf("the collector received %q, want %q", got, want)
+	}
+}
+
+// httpyac lets a script block and a "# @import" set a variable over the
+// file's own "@base", and a "# @loop" set one the file does not define
+// (which the path rule let through): it sent the token doxls wrote to the
+// collector each time. doxls now leaves a host that such a variable
+// decides alone (review of issue 12).
+func TestBearerLeavesHostsThatScriptsSet(t *testing.T) {
+	dox := "/document-information-extraction/v1/capabilities"
+	for _, tt := range []struct{ name, src string }{
+		{"script", "{{\n  exports.base = '{collector}';\n}}\n\n###\nGET {{base}}" + dox + "\n"},
+		{"loop", "###\n# @loop for base of ['{collector}']\nGET {{base}}" + dox + "\n"}, // no @base of the file's
+		{"import", "###\n# @import ./vars.http\nGET {{base}}" + dox + "\n"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			emu, dir := keyDir(t)
+			collector := startForeign(t)
+			writeFile(t, dir, "vars.http", []byte("@base = "+collector.URL+"\n"))
+			src := strings.ReplaceAll(tt.src, "{collector}", collector.URL)
+			if tt.name != "loop" {
+				src = "@base = " + emu.APIURL + "\n\n" + src
+			}
+			writeFile(t, dir, "dox.http", []byte(src))
+
+			res := runDoxls(t, dir, nil, "bearer", "--key", "dox-key.json", "dox.http")
+			if res.code != 0 || !strings.Contains(res.stdout, "dox.http: 0 edit(s)\n") || !strings.Contains(res.stdout, "skipped: the host depends on {{base}}, which a script") {
+				t.Fatalf("doxls bearer: exit %d, stdout %q, stderr %q", res.code, res.stdout, res.stderr)
+			}
+			// Where httpyac sends it: the stale token shows the way.
+			writeFile(t, dir, "dox.http", []byte(strings.Replace(src, "GET {{base}}"+dox+"\n", "GET {{base}}"+dox+"\nAuthorization: Bearer "+staleToken+"\n", 1)))
+			runHttpyac(t, dir, staleToken, "dox.http", "--all", "--output", "none")
+			if got, want := collector.requests(), []string{"GET " + dox + " Authorization=Bearer " + staleToken}; !slices.Equal(got, want) {
+				t.Errorf("the collector received %q, want %q", got, want)
+			}
+		})
+	}
+}

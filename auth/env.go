@@ -50,6 +50,7 @@ func parseVCAP(v string) (*ServiceKey, error) {
 		return nil, err
 	}
 	k.ID = EnvVCAPServices
+	k.remember()
 	return k, nil
 }
 

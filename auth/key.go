@@ -50,6 +50,12 @@ type ServiceKey struct {
 	// URLs users copy into request files, so its host gets the token too.
 	TenantUIURL string
 	UAA         UAA
+
+	// loaded is the fingerprint of UAA's credentials as loaded, computed
+	// once: every cache lookup needs it and a SHA-256 per lookup quadrupled
+	// the cached Token (docs/performance.md). A pointer, so fmt prints an
+	// address and never the credentials it holds.
+	loaded *credentials
 }
 
 // IsX509 says whether the key authenticates with a client certificate.
@@ -93,11 +99,37 @@ func (k *ServiceKey) TokenURL() string {
 // and compared without holding the secret; a key file whose credentials
 // change gets a new fingerprint and counts as a new key (docs/lifecycle.md).
 func (k *ServiceKey) fingerprint() [32]byte {
-	u := &k.UAA
-	// Every cache lookup computes this: the buffer stays on the stack for
-	// secret keys, and each part ends in a NUL so parts cannot run together.
+	parts := credentialParts(&k.UAA)
+	// The strings of a key that was not changed since it was loaded are
+	// the very strings remembered, and equal strings at one address compare
+	// without reading them. A key changed afterwards (or built by hand) is
+	// hashed afresh, so the fingerprint is always of what the key holds now.
+	if c := k.loaded; c != nil && c.parts == parts {
+		return c.sum
+	}
+	return fingerprintOf(parts)
+}
+
+// credentials are a key's credential strings and their fingerprint.
+type credentials struct {
+	parts [7]string
+	sum   [32]byte
+}
+
+// remember computes the fingerprint of a key just loaded.
+func (k *ServiceKey) remember() {
+	parts := credentialParts(&k.UAA)
+	k.loaded = &credentials{parts: parts, sum: fingerprintOf(parts)}
+}
+
+func credentialParts(u *UAA) [7]string {
+	return [...]string{u.ClientID, u.CredentialType, u.URL, u.CertURL, u.ClientSecret, u.Certificate, u.Key}
+}
+
+func fingerprintOf(parts [7]string) [32]byte {
+	// Each part ends in a NUL so that parts cannot run together.
 	buf := make([]byte, 0, 512)
-	for _, part := range [...]string{u.ClientID, u.CredentialType, u.URL, u.CertURL, u.ClientSecret, u.Certificate, u.Key} {
+	for _, part := range parts {
 		buf = append(append(buf, part...), 0)
 	}
 	return sha256.Sum256(buf)

@@ -237,3 +237,29 @@ func TestAPIHost(t *testing.T) {
 		}
 	}
 }
+
+// The fingerprint of a loaded key is computed once; a key changed after
+// loading must still be told apart from the key as it was.
+func TestFingerprintFollowsAChangedKey(t *testing.T) {
+	data := []byte(`{"uaa": {"url": "https://uaa.example.com", "clientid": "sb-dox!b1|dox!b2", "clientsecret": "s3cr$t+=/|!"}}`)
+	a, err := ParseKey("dox.json", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := ParseKey("dox.json", data)
+	if !SameCredentials(a, b) {
+		t.Fatal("two loads of one key file have different fingerprints")
+	}
+	b.UAA.ClientSecret = "rotated$+=/|!"
+	if SameCredentials(a, b) {
+		t.Error("a key whose secret changed after loading keeps its old fingerprint")
+	}
+	c := *a // a copy, as the cache takes for a fetch
+	if !SameCredentials(a, &c) {
+		t.Error("a copy of a key has another fingerprint")
+	}
+	c.UAA.URL = "https://uaa.other.example.com"
+	if SameCredentials(a, &c) {
+		t.Error("a copy whose UAA URL changed keeps its old fingerprint")
+	}
+}

@@ -32,6 +32,7 @@ func ParseKey(name string, data []byte) (*ServiceKey, error) {
 		return nil, err
 	}
 	k.ID = name
+	k.remember()
 	return k, nil
 }
 

@@ -172,7 +172,7 @@ func WithEnvironments(opts httpfile.Options, path, root string, s Settings) http
 	envs := map[string]map[string]string{}
 	for _, name := range []string{envfile.PublicJSON, envfile.PrivateJSON} {
 		p, ok := nearest(path, root, name)
-		if !ok {
+		if !ok || outside(&opts, p, root) {
 			continue
 		}
 		src, _, err := envfile.ReadFile(p)
@@ -193,10 +193,16 @@ func WithEnvironments(opts httpfile.Options, path, root string, s Settings) http
 			}
 		}
 	}
-	if p, ok := nearest(path, root, envfile.Dotenv); ok {
+	if p, ok := nearest(path, root, envfile.Dotenv); ok && !outside(&opts, p, root) {
 		if src, _, err := envfile.ReadFile(p); err == nil {
 			envs[httpfile.DotenvEnv] = envfile.DotenvVariables(src)
 		}
+	}
+	if opts.EnvUnread == "" {
+		opts.EnvUnread = httpyacConfig(path, root)
+	}
+	if rel, err := filepath.Rel(root, opts.EnvUnread); root != "" && opts.EnvUnread != "" && err == nil && !strings.HasPrefix(rel, "..") {
+		opts.EnvUnread = filepath.ToSlash(rel) // as the workspace names it
 	}
 	if len(envs) > 0 {
 		opts.Environments = envs
@@ -205,6 +211,45 @@ func WithEnvironments(opts httpfile.Options, path, root string, s Settings) http
 		opts.Environment = s.EnvName
 	}
 	return opts
+}
+
+// httpyacFiles define variables for httpyac that doxls does not read:
+// its configuration (environments, scripts) and, beside them, .env.<name>
+// files (httpyacConfig).
+var httpyacFiles = []string{".httpyacrc", ".httpyac.json", ".httpyac.js", ".httpyac.cjs", ".httpyac.mjs", "httpyac.config.js", "httpyac.config.cjs", "httpyac.config.mjs"}
+
+// httpyacConfig names a file in the folder of path or a parent up to root
+// that gives httpyac variables doxls does not read ("" when none): a cloned
+// repository's httpyac.config.js can define {{baseUrl}} as its collector.
+func httpyacConfig(path, root string) string {
+	for _, name := range httpyacFiles {
+		if p, ok := nearest(path, root, name); ok {
+			return p
+		}
+	}
+	dir := filepath.Dir(path)
+	for {
+		if m, _ := filepath.Glob(filepath.Join(dir, ".env.*")); len(m) > 0 {
+			return m[0]
+		}
+		parent := filepath.Dir(dir)
+		if root == "" || dir == filepath.Clean(root) || parent == dir || RootFor([]string{root}, parent) == "" {
+			return ""
+		}
+		dir = parent
+	}
+}
+
+// outside reports an environment file at p that is a symbolic link out
+// of root, and notes it in opts: its values (another tool's secrets, when
+// a cloned repository links .env to ~/.aws/credentials) are not read, and
+// a host left to a variable gets no token (docs/security.md).
+func outside(opts *httpfile.Options, p, root string) bool {
+	if root == "" || userfile.Inside(p, []string{root}) {
+		return false
+	}
+	opts.EnvUnread = p
+	return true
 }
 
 // nearest finds file name in the folder of path or a parent up to root

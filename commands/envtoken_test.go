@@ -114,7 +114,7 @@ func TestWithEnvironmentsDecidesPerEnvironment(t *testing.T) {
 	base.APIHost, base.Token = "dox.example.com", "eyJ.a.b"
 
 	plan := httpfile.PlanEdits(src, WithEnvironments(base, path, root, s))
-	if len(plan.Skipped) != 1 || plan.Skipped[0].Reason != "with environment prod: foreign host collector.example" {
+	if len(plan.Skipped) != 1 || plan.Skipped[0].Reason != "with environment prod: foreign host from the environment files" {
 		t.Errorf("header mode (any environment): %+v", plan.Skipped)
 	}
 	env := base
@@ -129,5 +129,58 @@ func TestWithEnvironmentsDecidesPerEnvironment(t *testing.T) {
 	// Outside root only the request file's own folder counts.
 	if o := WithEnvironments(base, path, sub, s); len(o.Environments) != 1 || o.Environments["staging"] == nil {
 		t.Errorf("root %s: environments %v", sub, o.Environments)
+	}
+}
+
+// An environment file that is a symbolic link out of the workspace is not
+// read: a cloned repository can link .env to another tool's credentials,
+// and a request that makes one of them its host would have it shown. A
+// host left to a variable then gets no token (review of issue 12).
+func TestWithEnvironmentsReadsNoLinkOutOfTheWorkspace(t *testing.T) {
+	root, elsewhere := t.TempDir(), t.TempDir()
+	creds := filepath.Join(elsewhere, "credentials")
+	if err := os.WriteFile(creds, []byte("HOST=Sup3r-s3cret.example\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(creds, filepath.Join(root, envfile.Dotenv)); err != nil {
+		t.Skipf("no symbolic links here: %v", err)
+	}
+	path := filepath.Join(root, "dox.http")
+	s := DefaultSettings()
+	base := HostOptions(nil, s)
+	base.APIHost, base.Token = "dox.example.com", "eyJ.a.b"
+	opts := WithEnvironments(base, path, root, s)
+	if len(opts.Environments) != 0 || opts.EnvUnread == "" {
+		t.Fatalf("environments %v, unread %q", opts.Environments, opts.EnvUnread)
+	}
+	plan := httpfile.PlanEdits([]byte("GET https://{{HOST}}/document-information-extraction/v1/x\n"), opts)
+	if len(plan.Skipped) != 1 || !strings.Contains(plan.Skipped[0].Reason, "the client also reads .env, which doxls does not") || strings.Contains(plan.Skipped[0].Reason, "s3cret") {
+		t.Errorf("skipped %+v", plan.Skipped)
+	}
+}
+
+// httpyac reads variables from its configuration and .env.<name> files,
+// which doxls does not: a cloned repository's httpyac.config.js can make
+// {{baseUrl}} its collector. A host left to a variable then gets no token;
+// a host the file writes out still does (review of issue 12).
+func TestWithEnvironmentsNamesHttpyacConfiguration(t *testing.T) {
+	s := DefaultSettings()
+	base := HostOptions(nil, s)
+	base.APIHost, base.Token = "dox.example.com", "eyJ.a.b"
+	for _, name := range []string{"httpyac.config.js", ".httpyac.json", ".env.prod"} {
+		root := t.TempDir()
+		sub := filepath.Join(root, "requests")
+		if err := os.MkdirAll(sub, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(root, name), []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		opts := WithEnvironments(base, filepath.Join(sub, "dox.http"), root, s)
+		plan := httpfile.PlanEdits([]byte("GET {{baseUrl}}/document-information-extraction/v1/x\n\n###\nGET https://dox.example.com/document-information-extraction/v1/x\n"), opts)
+		want := "the client also reads " + name + ", which doxls does not: it cannot tell where a host left to a variable goes"
+		if len(plan.Skipped) != 1 || plan.Skipped[0].Reason != want || len(plan.Edits) != 1 {
+			t.Errorf("%s: skipped %+v, %d edits", name, plan.Skipped, len(plan.Edits))
+		}
 	}
 }

@@ -70,13 +70,15 @@ func (e *environments) lookup(env, name string) (string, bool) {
 func (e *environments) check(h hostRule, r *Request) (ok bool, reason string, decided bool) {
 	for _, env := range e.chosen {
 		u, known := e.substitute(env, r.full)
-		if !known {
-			continue // the client cannot send it with this environment
+		if !known && u == r.full {
+			continue // this environment does not say: the file's own reading decides
 		}
+		// A value that leaves a reference in the authority is read as the
+		// file's own would be: {{$processEnv X}}evil.example is evil.example's.
 		var in Request
 		in.readTarget(u)
 		decided = true
-		if ok, why := h.checkRead(&in); !ok {
+		if ok, why := h.checkRead(&in, fromEnvironment); !ok {
 			if env == sharedEnv {
 				return false, "with the environment files' variables: " + why, true
 			}
@@ -85,6 +87,12 @@ func (e *environments) check(h hostRule, r *Request) (ok bool, reason string, de
 	}
 	return true, "", decided
 }
+
+// fromEnvironment shows a host that an environment file's values make:
+// not as it is, since the private file holds secrets, and a request file
+// could make one of them its host to have it shown (a skipped reason goes
+// to the editor, the terminal, a CI log).
+func fromEnvironment(string) string { return "from the environment files" }
 
 // substitute resolves the variables of u from environment env; known is
 // false when one is left before the end of the authority.
@@ -115,4 +123,22 @@ func (e *environments) substitute(env, u string) (string, bool) {
 		}
 	}
 	return u, !refBeforeAuthorityEnd(u)
+}
+
+// override says why r gets no token when an environment defines, with
+// another value, a file variable that r's URL is read with: JetBrains
+// takes environment variables over a file's own ("in-place") ones, httpyac
+// and REST Client the file's, so they send the request to different hosts.
+func (e *environments) override(r *Request) string {
+	for _, v := range r.hostVars {
+		for _, env := range e.chosen {
+			for _, in := range []string{env, sharedEnv} {
+				if val, ok := e.vars[in][v.name]; ok && val != v.value {
+					// The value is not quoted: it may come from a private file.
+					return "{{" + v.name + "}} is defined in this file and, otherwise, in environment " + in + ": JetBrains takes the environment's value, the other clients the file's"
+				}
+			}
+		}
+	}
+	return ""
 }

@@ -66,6 +66,17 @@ type parsed struct {
 	byName map[string][]*varDef // in line order
 	reqs   []request
 	hdrs   []header // the headers of all requests, in order
+
+	// Variables doxls cannot know the values of (see opaque): scripted,
+	// when a script or an import can set any of them; setBy, names that
+	// a @loop or a response (a request's @name) sets.
+	scripted bool
+	setBy    map[string]bool
+
+	vbuf  []hostVar   // the requests' hostVars
+	multi int8        // redefines: 0 not yet known, 1 no, 2 yes
+	alt   *altReading // while reading with one definition per variable
+	alts  [2]*altReading
 }
 
 // Parse parses src; it never fails: what it cannot read it leaves out.
@@ -130,8 +141,10 @@ func parseSource(s *source) *parsed {
 	var seps []int
 	for i := 0; i < n; i++ {
 		b := p.lineText(i)
-		if bytes.HasPrefix(b[leadingSpace(b):], []byte("###")) {
+		if rest := b[leadingSpace(b):]; bytes.HasPrefix(rest, []byte("###")) {
 			seps = append(seps, i)
+		} else if !p.scripted && isScript(rest) {
+			p.scripted = true
 		}
 	}
 	// At most one request per block: allocate them all at once; and room
@@ -191,7 +204,9 @@ func (p *parsed) block(from, to int, title string) {
 			case rest[0] == '#' || bytes.HasPrefix(rest, []byte("//")):
 				if v, ok := metaValue(rest, "name"); ok {
 					name = v
+					p.sets(v)
 				}
+				p.meta(rest)
 			case rest[0] == '@':
 				p.variable(i, ws)
 			case rest[0] == '<':
@@ -304,6 +319,61 @@ func metaValue(rest []byte, key string) (string, bool) {
 	}
 	from, to := trimBounds(rest)
 	return string(rest[from:to]), true
+}
+
+// isScript reports a line that opens a script, which can set any variable
+// before a request goes: an httpyac "{{" block (or "{{@response" hook)
+// without its "}}" on the line, a JetBrains "< {%" pre-request or "> {%"
+// response handler, or either as a .js file.
+func isScript(rest []byte) bool {
+	if len(rest) == 0 {
+		return false
+	}
+	switch rest[0] {
+	case '{':
+		return bytes.HasPrefix(rest, []byte("{{")) && !bytes.Contains(rest[2:], []byte("}}"))
+	case '<', '>':
+		r := bytes.TrimSpace(rest[1:])
+		return bytes.HasPrefix(r, []byte("{%")) || bytes.HasSuffix(r, []byte(".js"))
+	}
+	return false
+}
+
+// meta notes what a metadata line before a request lets set: httpyac's
+// "# @import file" any variable (the file's, which doxls does not read),
+// "# @loop for name of …" the variable name.
+func (p *parsed) meta(rest []byte) {
+	if _, ok := metaValue(rest, "import"); ok {
+		p.scripted = true
+	}
+	if v, ok := metaValue(rest, "loop"); ok {
+		if f := strings.Fields(v); len(f) >= 3 && f[0] == "for" {
+			p.sets(strings.TrimSuffix(f[1], ","))
+			if len(f) >= 4 && f[2] != "of" && f[2] != "in" {
+				p.sets(f[2]) // "for key, value of …"
+			}
+		}
+	}
+}
+
+// sets notes a variable that something other than its definitions sets.
+func (p *parsed) sets(name string) {
+	if p.setBy == nil {
+		p.setBy = map[string]bool{}
+	}
+	p.setBy[name] = true
+}
+
+// opaque reports a variable whose value doxls cannot know: any when a
+// script or an import can set it, else one a @loop or a response sets
+// (httpyac reads {{upload}} and {{upload.id}} from the response of the
+// request named upload, REST Client {{upload.response.…}}).
+func (p *parsed) opaque(name string) bool {
+	if p.scripted {
+		return true
+	}
+	head, _, _ := strings.Cut(name, ".")
+	return p.setBy[head]
 }
 
 // methods are the request methods the three clients know, plus the other

@@ -199,7 +199,8 @@ func TestHostOfURL(t *testing.T) {
 func TestHostOfOriginForm(t *testing.T) {
 	tests := map[string]string{
 		"GET /x\nHost: API.example.com:443":                  "api.example.com",
-		"GET /x\nHost: http://localhost:8080":                "localhost:8080",
+		"GET /x\nHost: http://localhost:8080":                "", // REST Client and httpyac: http://http://localhost:8080/x
+		"GET /x\nHost: a.example\nHost: b.example":           "", // httpyac uses neither
 		"@host = https://h.example:4443\n\nGET /x":           "h.example:4443",
 		"@h = a.example\nGET /x\nHost: {{h}}":                "a.example",
 		"GET /document-information-extraction/v1/x":          "",

@@ -43,10 +43,12 @@ type Request struct {
 	Scheme, Host string
 	Headers      []Header
 
-	full      string // the URL the client sends, variables it cannot resolve left as {{name}}
-	state     int    // how full reads: urlRead, urlUnknown, …
-	firstHost string // urlSplit: the host of the request line's URL alone
-	plain     bool   // full is written so that every client reads its host alike (plainURL)
+	full      string    // the URL the client sends, variables it cannot resolve left as {{name}}
+	state     int       // how full reads: urlRead, urlUnknown, …
+	firstHost string    // urlSplit: the host of the request line's URL alone
+	plain     bool      // full is written so that every client reads its host alike (plainURL)
+	others    []Request // where it goes with other definitions of a variable defined more than once
+	hostVars  []hostVar // the file variables its URL is read with
 }
 
 // Document is a parsed request file.
@@ -87,6 +89,11 @@ type Options struct {
 	// know, and then every environment must send the token to the key's
 	// hosts.
 	Environment string
+	// EnvUnread names a file the client reads variables from that doxls
+	// does not: an environment file behind a symbolic link out of the
+	// workspace, an httpyac configuration or .env.<name> file. A host left
+	// to a variable then gets no token.
+	EnvUnread string
 	// EnvBlocked, in envFile mode, says why the environment file must not
 	// get the token for a reason outside this file: another request file
 	// that reads it sends the variable to another host.
@@ -119,4 +126,10 @@ type TokenRef struct {
 	Token string
 	Range Range
 	Line  int
+}
+
+// hostVar is a file variable a request's URL is read with.
+type hostVar struct {
+	name, value string
+	line        int
 }

@@ -58,6 +58,12 @@ func (p *parsed) lookup(name string, line int) *varDef {
 	if len(defs) == 0 {
 		return nil
 	}
+	if p.alt != nil {
+		if p.alt.last {
+			return defs[len(defs)-1]
+		}
+		return defs[0]
+	}
 	i := sort.Search(len(defs), func(i int) bool { return defs[i].Line >= line })
 	if i > 0 {
 		return defs[i-1]
@@ -80,7 +86,7 @@ func (p *parsed) substitute(s string, line int) (out, missing string) {
 		}
 		b.WriteString(s[i:start])
 		val, miss := s[start:end], name
-		if v := p.lookup(name, line); v != nil {
+		if v := p.lookup(name, line); v != nil && !p.opaque(name) {
 			val, miss = p.resolve(v)
 		}
 		if b.Len()+len(val) > maxResolved {
@@ -99,6 +105,9 @@ func (p *parsed) substitute(s string, line int) (out, missing string) {
 // resolve returns the value of v with the variables it references
 // substituted as seen from its own line; each definition is resolved once.
 func (p *parsed) resolve(v *varDef) (string, string) {
+	if p.alt != nil {
+		return p.alt.resolve(p, v)
+	}
 	switch v.state {
 	case 1: // a cycle: leave the reference as it is
 		return "{{" + v.Name + "}}", v.Name
@@ -109,4 +118,59 @@ func (p *parsed) resolve(v *varDef) (string, string) {
 	v.resolved, v.missing = p.substitute(v.Value, v.Line)
 	v.state = 2
 	return v.resolved, v.missing
+}
+
+// redefines reports a variable defined more than once with different
+// values.
+func (p *parsed) redefines() bool {
+	if p.multi == 0 {
+		p.multi = 1
+		for _, defs := range p.byName {
+			for _, v := range defs[1:] {
+				if v.Value != defs[0].Value {
+					p.multi = 2
+				}
+			}
+		}
+	}
+	return p.multi == 2
+}
+
+// altReading resolves every variable to its first or its last definition
+// in the file, wherever the reference is: the readings of clients that do
+// not take the definition nearest above (see resolveRequest).
+type altReading struct {
+	last bool
+	memo map[*varDef]*altValue
+}
+
+type altValue struct {
+	resolving      bool
+	value, missing string
+}
+
+func (p *parsed) altReading(last bool) *altReading {
+	i := 0
+	if last {
+		i = 1
+	}
+	if p.alts[i] == nil {
+		p.alts[i] = &altReading{last: last, memo: map[*varDef]*altValue{}}
+	}
+	return p.alts[i]
+}
+
+// resolve is parsed.resolve in this reading, with a memo of its own.
+func (a *altReading) resolve(p *parsed, v *varDef) (string, string) {
+	if m, ok := a.memo[v]; ok {
+		if m.resolving { // a cycle: leave the reference as it is
+			return "{{" + v.Name + "}}", v.Name
+		}
+		return m.value, m.missing
+	}
+	m := &altValue{resolving: true}
+	a.memo[v] = m
+	m.value, m.missing = p.substitute(v.Value, v.Line)
+	m.resolving = false
+	return m.value, m.missing
 }

@@ -71,9 +71,13 @@ func (s *Server) markup(md string) protocol.MarkupContent {
 func describeClaims(c auth.Claims, now time.Time) string {
 	var b strings.Builder
 	b.WriteString("**DOX access token**\n\n")
-	fmt.Fprintf(&b, "- client: `%s`\n", c.ClientID)
-	fmt.Fprintf(&b, "- zone: `%s`\n", c.ZoneID)
-	fmt.Fprintf(&b, "- scopes: %s\n", strings.Join(c.Scopes, ", "))
+	fmt.Fprintf(&b, "- client: %s\n", code(c.ClientID))
+	fmt.Fprintf(&b, "- zone: %s\n", code(c.ZoneID))
+	scopes := make([]string, len(c.Scopes))
+	for i, sc := range c.Scopes {
+		scopes[i] = code(sc)
+	}
+	fmt.Fprintf(&b, "- scopes: %s\n", strings.Join(scopes, ", "))
 	if !c.IssuedAt.IsZero() {
 		fmt.Fprintf(&b, "- issued: %s (%s ago)\n", c.IssuedAt.Local().Format(time.RFC1123), humanDuration(now.Sub(c.IssuedAt)))
 	}
@@ -84,8 +88,37 @@ func describeClaims(c auth.Claims, now time.Time) string {
 			fmt.Fprintf(&b, "- **expired**: %s (%s)\n", c.ExpiresAt.Local().Format(time.RFC1123), ago(-left))
 		}
 	}
-	fmt.Fprintf(&b, "- grant type: %s\n", c.GrantType)
+	fmt.Fprintf(&b, "- grant type: %s\n", code(c.GrantType))
 	return b.String()
+}
+
+// code writes a claim as a Markdown code span. The claims are whatever the
+// token in the file says (a cloned repository's file can hold any JWT):
+// as text they could be Markdown, an image the editor fetches from the
+// author's server when the hover opens. Line breaks and other control
+// characters become spaces, and the fence is longer than any run of
+// backticks inside.
+func code(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r < ' ' || r == 0x7f || r == 0x85 || r == 0x2028 || r == 0x2029 {
+			return ' '
+		}
+		return r
+	}, s)
+	run, longest := 0, 0
+	for _, r := range s {
+		if r == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	fence := strings.Repeat("`", longest+1)
+	if longest > 0 {
+		return fence + " " + s + " " + fence
+	}
+	return fence + s + fence
 }
 
 // humanDuration renders a duration the way the status bar does: 11h 58m.

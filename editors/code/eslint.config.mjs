@@ -19,7 +19,7 @@ export default tseslint.config(
     files: ['test/e2e/**/*.js'],
     languageOptions: {
       sourceType: 'commonjs',
-      globals: { require: 'readonly', module: 'writable', document: 'readonly', fetch: 'readonly' },
+      globals: { require: 'readonly', module: 'writable', document: 'readonly', fetch: 'readonly', FormData: 'readonly', Blob: 'readonly' },
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

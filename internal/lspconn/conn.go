@@ -43,8 +43,9 @@ type Config struct {
 	// Log receives framing errors, panics and (at debug level) each
 	// request's outcome; never params. Nil: no log.
 	Log *zap.Logger
-	// SmallHeap sets a 24 MB soft memory limit, raised around large
-	// messages, unless GOMEMLIMIT (Getenv) is set (memory.go).
+	// SmallHeap returns the garbage of a burst of messages to the system
+	// once the connection is idle, and unless GOMEMLIMIT (Getenv) is set,
+	// caps a very large heap at half again what is live (memory.go).
 	SmallHeap bool
 	Getenv    func(string) string
 }
@@ -138,7 +139,7 @@ func (c *Conn) dispatch(ctx context.Context, body []byte) {
 }
 
 func (c *Conn) notify(ctx context.Context, method string, params json.RawMessage) {
-	defer c.mem.trim()
+	defer c.mem.handled()
 	defer c.recover(method, nil)
 	c.cfg.Notify(ctx, method, params)
 }
@@ -163,7 +164,7 @@ func (c *Conn) request(ctx context.Context, rid id, method string, params json.R
 		answer := func(res any, err error) { c.reply(rid, method, start, res, err) }
 		defer c.recover(method, answer)
 		res, err := c.cfg.Call(reqCtx, method, params)
-		c.mem.trim()
+		c.mem.handled()
 		answer(res, err)
 	}
 	if c.cfg.InOrder(method) {
@@ -281,8 +282,8 @@ func (c *Conn) message(id, method string, params any) ([][]byte, error) {
 
 // Sizer is implemented by params that know about how large their JSON
 // will be: a workspace edit putting a token into 5,000 requests is
-// megabytes, and the connection makes room for it (buffer and memory
-// limit) before encoding rather than growing a buffer step by step.
+// megabytes, and the connection allocates its buffer once before encoding
+// rather than growing it step by step (and counts it as a large message).
 type Sizer interface{ JSONSize() int }
 
 // encode returns v as JSON: json.RawMessage as it is, anything else

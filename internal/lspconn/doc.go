@@ -59,17 +59,17 @@
 // round trip 2.0 s; decoding params as a slice of the frame, encoding a
 // call's params once into a buffer of their size (Sizer) and writing them
 // as they are brought it to 0.3–0.5 s, and the variable-mode case to
-// 55–75 ms (go test -run '^$' -bench InsertBearerLarge -benchtime 20x
-// ./server). Text decodes a document's text from its JSON string straight
-// to bytes, in one pass, for the same reason.
+// 55–75 ms (BenchmarkInsertBearer in server/, docs/performance.md). Text
+// decodes a document's text from its JSON string straight to bytes, in one
+// pass, for the same reason.
 //
 // # Memory
 //
-// With Config.SmallHeap the process keeps a 24 MB soft memory limit
-// (unless GOMEMLIMIT is set), so that resident memory stays under 30 MB
-// beside the editor. A message of 1 MB or more raises the limit by four
-// times its size while it is handled, because under a limit below its
-// working set the collector runs without pause (the 2.0 s above was
-// partly that); when the handler returns, the garbage goes back to the
-// system and the limit back to its base. Handlers never see this.
+// With Config.SmallHeap the connection returns the garbage of a burst of
+// messages to the system once nothing was read, written or handled for
+// 500 ms: a full collection, then the free pages go back. Between bursts
+// the process holds what its open documents need; during one the
+// collector paces itself (GOGC, GOMEMLIMIT), and no collection is forced
+// on the way to an answer. Handlers never see this (docs/transport.md,
+// "Memory").
 package lspconn

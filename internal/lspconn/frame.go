@@ -15,8 +15,9 @@ const (
 	// maxMessage bounds one message body. The largest an editor sends is
 	// a didOpen or full-text didChange: a 10 MB request file is about
 	// 11 MB of JSON, and one full of characters JSON escapes six times
-	// over still fits. Reading one costs about five times its size
-	// (memory.go), so the cap also bounds what one message can cost.
+	// over still fits. Handling one costs about five times its size
+	// (docs/transport.md, "Memory"), so the cap also bounds what one
+	// message can cost.
 	maxMessage = 64 << 20
 	// maxHeaderLine bounds one header line; LSP has two headers, both short.
 	maxHeaderLine = 4 << 10

@@ -1,70 +1,159 @@
 package lspconn
 
 import (
+	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
+	"sync"
 	"sync/atomic"
+	"time"
 )
 
-// memory keeps the process small beside the editor. A soft limit (base)
-// makes the collector work harder rather than let the heap grow; but a
-// large message (a workspace edit putting a token into 5,000 requests, a
-// didChange carrying the whole 10 MB document) needs several times its size
-// at once, and under a limit below that the collector runs without pause
-// and the round trip takes three times as long. So a large message raises
-// the limit for as long as it is handled, and afterwards trim returns its
-// garbage to the system and restores the limit. The connection calls both:
-// expect for every message read or written, trim when a handler returns.
+// memory returns the server's garbage to the system when the connection is
+// idle (docs/transport.md, "Memory"). While messages come, the collector
+// paces itself: the heap may grow to twice what is live, so a 9 MB
+// document's next version and its parse have room. A soft limit below that
+// working set (a fixed 24 MB used to be one) made the collector run without
+// pause: a hover after an edit took three times as long, a 50,000-request
+// insert three times as long; even a limit of half again the live heap
+// doubled the processor time of code lens on 5,000 requests. So the limit
+// (followLiveHeap) only caps very large heaps. What the fixed limit was
+// for, a small process beside the editor, the trim does where it costs
+// nothing: once nothing was read, written or handled for idleTrim, a
+// collection frees the garbage of the last burst and the free pages go
+// back to the system. Never on the way to an answer.
 type memory struct {
-	base  int64 // 0: the limit is not ours (GOMEMLIMIT is set, or tuning is off)
-	large atomic.Bool
+	armed atomic.Bool   // a trim waits for the connection to be idle
+	seen  atomic.Uint64 // messages and handler returns so far
+
+	after    func(time.Duration, func()) // time.AfterFunc; tests run it at will
+	retained func() uint64               // retainedGarbage
+	free     func()                      // debug.FreeOSMemory
 }
 
-// baseMemoryLimit is the soft limit while no large message is in flight:
-// resident memory stays under 30 MB beside the runtime's own.
-const baseMemoryLimit = 24 << 20
+const (
+	// idleTrim is how long the connection must be quiet before memory is
+	// returned: longer than the pause between an edit and the requests an
+	// editor sends after it, shorter than a user reading the result.
+	idleTrim = 500 * time.Millisecond
+	// trimMin is the garbage and free memory worth a full collection: a
+	// few keystrokes in a 1 MB document, a 4 MB workspace edit. Below it
+	// an idle server stays as it is.
+	trimMin = 4 << 20
+)
 
-// largeMessage is the size from which a message needs room beyond the base
-// limit and leaves garbage worth returning: a 1 MB request file, about 500
-// requests.
-const largeMessage = 1 << 20
-
-// newMemory sets the base limit when tune is on and the user did not set
-// GOMEMLIMIT (gomemlimit is its value).
-func newMemory(tune bool, gomemlimit string) *memory {
-	m := &memory{}
-	if tune && gomemlimit == "" {
-		m.base = baseMemoryLimit
-		debug.SetMemoryLimit(m.base)
+// newMemory returns the trimmer of a connection; off, it never trims.
+// On, and unless the user set GOMEMLIMIT (gomemlimit), the soft limit
+// follows the live heap.
+func newMemory(on bool, gomemlimit string) *memory {
+	if on && gomemlimit == "" {
+		followLiveHeap()
+	}
+	m := &memory{
+		after:    func(d time.Duration, f func()) { time.AfterFunc(d, f) },
+		retained: retainedGarbage,
+		free:     debug.FreeOSMemory,
+	}
+	if !on {
+		m.armed.Store(true) // never disarmed: no wait starts
 	}
 	return m
 }
 
 // expect is told the size of a message about to be read, encoded or
-// written.
-func (m *memory) expect(size int) {
-	if size < largeMessage {
-		return
-	}
-	m.large.Store(true)
-	if m.base == 0 {
-		return
-	}
-	// The message, its decoded or encoded twin, the document it changes
-	// and the one it replaces.
-	if need := m.base + 4*int64(size); need > debug.SetMemoryLimit(-1) {
-		debug.SetMemoryLimit(need)
+// written: activity, and a reason to trim once it stops.
+func (m *memory) expect(int) {
+	m.seen.Add(1)
+	if !m.armed.Swap(true) {
+		m.wait(m.seen.Load())
 	}
 }
 
-// trim returns memory to the system once the large messages seen so far
-// have been handled, and restores the base limit. A request trims before
-// its reply, so the memory is back when the client hears it is done.
-func (m *memory) trim() {
-	if !m.large.Swap(false) {
-		return
+// handled is told that a handler returned.
+func (m *memory) handled() { m.seen.Add(1) }
+
+// wait trims once nothing was read, written or handled for idleTrim since
+// seen; activity in between starts the wait over.
+func (m *memory) wait(seen uint64) {
+	m.after(idleTrim, func() {
+		if now := m.seen.Load(); now != seen {
+			m.wait(now)
+			return
+		}
+		if m.retained() >= trimMin {
+			m.free() // a full collection, then the free pages go back
+		}
+		m.armed.Store(false)
+	})
+}
+
+// retainedGarbage is the heap memory the process holds beyond what the
+// last collection found live: objects allocated since (mostly garbage once
+// a burst is over) and free pages not yet returned to the system.
+func retainedGarbage() uint64 {
+	s := []metrics.Sample{
+		{Name: "/memory/classes/heap/objects:bytes"},
+		{Name: "/gc/heap/live:bytes"},
+		{Name: "/memory/classes/heap/free:bytes"},
 	}
-	debug.FreeOSMemory()
-	if m.base != 0 {
-		debug.SetMemoryLimit(m.base)
+	metrics.Read(s)
+	for _, v := range s {
+		if v.Value.Kind() != metrics.KindUint64 {
+			return 0 // a runtime without these: never trim
+		}
 	}
+	objects, live, free := s[0].Value.Uint64(), s[1].Value.Uint64(), s[2].Value.Uint64()
+	return objects - min(live, objects) + free
+}
+
+// limitFor is the soft limit for a live heap of live bytes: room for half
+// again the live heap, and at least 48 MB. Up to about 48 MB live that is
+// the collector's own pace (twice the live heap) or more, so the limit
+// does not bind while a 5,000-request document is edited; above, it caps
+// the heap a 50,000-request document's parse would otherwise grow to
+// (hundreds of megabytes at twice its live heap).
+func limitFor(live uint64) int64 {
+	return int64(live + max(live/2, minHeadroom))
+}
+
+const minHeadroom = 48 << 20
+
+// follow is the process's one limit follower: the limit is process-wide,
+// whatever the number of connections.
+var follow sync.Once
+
+// followLiveHeap sets the limit after every collection from now on.
+func followLiveHeap() {
+	follow.Do(func() {
+		setLimitFromLiveHeap()
+		armAfterNextGC()
+	})
+}
+
+// armAfterNextGC runs setLimitFromLiveHeap after the next collection: a
+// cleanup runs once its object is found unreachable, which only a
+// collection does, and each run arms the next.
+func armAfterNextGC() {
+	p := new(gcSentinel) // with a pointer: not the tiny allocator's
+	runtime.AddCleanup(p, func(struct{}) {
+		setLimitFromLiveHeap()
+		armAfterNextGC()
+	}, struct{}{})
+}
+
+type gcSentinel struct {
+	_ *byte
+	_ int64
+}
+
+func setLimitFromLiveHeap() { debug.SetMemoryLimit(limitFor(liveHeap())) }
+
+// liveHeap is the heap the last collection found live.
+func liveHeap() uint64 {
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return s[0].Value.Uint64()
 }

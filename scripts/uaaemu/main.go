@@ -8,6 +8,7 @@
 // SIGINT/SIGTERM.
 //
 //	uaaemu -key ws/dox-key.json [-key ws/other.json] [-wrong-key ws/bad.json] [-curlrc F] [-always-decode]
+//	       [-api-client id=name]... [-pending-polls N]
 package main
 
 import (
@@ -21,6 +22,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 
 	"github.com/doxls/doxls/auth/uaatest"
@@ -43,18 +45,34 @@ func main() {
 	wrong := flag.String("wrong-key", "", "write a key of the second client with a wrong secret here")
 	curlrc := flag.String("curlrc", "", "write a curl -K config for the first client's token request here")
 	decode := flag.Bool("always-decode", false, "UAA with compatibility mode off (Basic credentials always URL-decoded)")
+	var apiClients []uaatest.APIClient
+	flag.Func("api-client", `a client of the DOX instance, "id=name" (repeat; default: one client "default")`, func(v string) error {
+		id, name, ok := strings.Cut(v, "=")
+		if !ok || id == "" {
+			return fmt.Errorf("%q is not id=name", v)
+		}
+		apiClients = append(apiClients, uaatest.APIClient{ID: id, Name: name})
+		return nil
+	})
+	// A program cannot call FinishJob: a job becomes DONE by being read.
+	pending := flag.Int("pending-polls", 0, "a job answers PENDING to this many reads of GET /document/jobs/{id}, then DONE")
 	flag.Parse()
-	if err := run(keys, *wrong, *curlrc, *decode); err != nil {
+	if *pending < 0 {
+		fmt.Fprintln(os.Stderr, "uaaemu: -pending-polls must be 0 or more")
+		os.Exit(2)
+	}
+	opts := uaatest.Options{Clients: clients, AlwaysDecode: *decode, APIClients: apiClients, PendingPolls: *pending}
+	if err := run(keys, *wrong, *curlrc, opts); err != nil {
 		fmt.Fprintln(os.Stderr, "uaaemu:", err)
 		os.Exit(1)
 	}
 }
 
-func run(keys []string, wrong, curlrc string, decode bool) error {
+func run(keys []string, wrong, curlrc string, opts uaatest.Options) error {
 	if len(keys) > len(clients) {
 		return fmt.Errorf("at most %d -key paths", len(clients))
 	}
-	s, err := uaatest.New(uaatest.Options{Clients: clients, AlwaysDecode: decode})
+	s, err := uaatest.New(opts)
 	if err != nil {
 		return err
 	}

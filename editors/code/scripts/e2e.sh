@@ -13,7 +13,11 @@
 #   cleared token is not adopted back from the document); the other palette
 #   commands, "DOX: New Request File" twice (dox.http, then dox-2.http, open and
 #   saved) and "DOX: Open Swagger UI" (a browser tab with the key's Swagger URL,
-#   through code-server's port proxy).
+#   through code-server's port proxy). Issue 16: in upload.http, completion of
+#   the upload options' "clientId" from the API stub's clients (screenshot of
+#   the list), the upload of that request, and the job code lens on
+#   GET …/document/jobs/<id>: PENDING, clicked, the read-only view of the
+#   extracted fields, DONE.
 #
 # Installs what it needs when missing: Debian packages (chromium and the build
 # tools code-server's native modules need), Node 24, code-server and
@@ -100,7 +104,11 @@ mkdir -p "$ws/.vscode" "$work/cs"
 say "starting the UAA emulator"
 (cd "$code_dir/../.." && go build -o "$work/uaaemu" ./scripts/uaaemu) || fail "could not build scripts/uaaemu"
 mkfifo "$work/emu.in" "$work/emu.out"
-"$work/uaaemu" -key "$ws/dox-key.json" -key "$ws/keys/other-key.json" -wrong-key "$ws/keys/wrong-secret.json" < "$work/emu.in" > "$work/emu.out" 2> "$artifacts/uaaemu.log" &
+# Three DOX clients for completion; a job answers PENDING to its first three
+# reads (the lens's, then waitForJob's), then DONE.
+"$work/uaaemu" -key "$ws/dox-key.json" -key "$ws/keys/other-key.json" -wrong-key "$ws/keys/wrong-secret.json" \
+  -api-client "default=Default client" -api-client "c_00=Invoices Europe" -api-client "c_01=Purchase orders US" \
+  -pending-polls 3 < "$work/emu.in" > "$work/emu.out" 2> "$artifacts/uaaemu.log" &
 emu_pid=$!
 exec 9> "$work/emu.in" # held open: the emulator runs until this script ends
 exec 8< "$work/emu.out"
@@ -126,6 +134,31 @@ Accept: application/json
 ### jobs
 GET $api_url/document-information-extraction/v1/document/jobs
 HTTP
+# Issue 16: an upload whose options name no client yet.
+cat > "$ws/upload.http" <<HTTP
+# DOX upload for the e2e test
+@api = $api_url
+
+### upload an invoice
+POST {{api}}/document-information-extraction/v1/document/jobs
+Content-Type: multipart/form-data; boundary=DoxBoundary
+
+--DoxBoundary
+Content-Disposition: form-data; name="file"; filename="invoice.pdf"
+Content-Type: application/pdf
+
+< ./invoice.pdf
+--DoxBoundary
+Content-Disposition: form-data; name="options"
+Content-Type: application/json
+
+{
+  "clientId": "",
+  "documentType": "invoice"
+}
+--DoxBoundary--
+HTTP
+printf '%%PDF-1.4\n%%%%EOF\n' > "$ws/invoice.pdf"
 cat > "$ws/.vscode/settings.json" <<'JSON'
 {
   "dox.serviceKey": "dox-key.json"

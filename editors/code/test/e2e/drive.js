@@ -223,6 +223,27 @@ function savedRequestFile(name) {
   return text;
 }
 
+/** Moves the cursor with "Go to Line/Column" ("12" or "12:5"). */
+async function gotoLine(page, where) {
+  await page.keyboard.press('Control+G');
+  const input = await quickInput(page);
+  await input.pressSequentially(where, { delay: 5 });
+  await page.keyboard.press('Enter');
+  await input.waitFor({ state: 'hidden', timeout: 5_000 });
+}
+
+/** Waits for the job code lens whose title matches re; returns it. */
+async function jobLens(page, re) {
+  const lenses = page.locator('.editor-group-container .monaco-editor .codelens-decoration a');
+  const lens = lenses.filter({ hasText: re });
+  try {
+    await lens.first().waitFor({ timeout: 20_000 });
+  } catch {
+    throw new Error(`no code lens matches ${re}; lenses: ${JSON.stringify((await lenses.allInnerTexts()).map(normalise))}`);
+  }
+  return lens.first();
+}
+
 // --- the test -------------------------------------------------------------------
 
 async function run(page) {
@@ -503,6 +524,165 @@ async function run(page) {
       throw new Error(`a browser tab opened ${JSON.stringify(url)}, not ${swagger.href} (or code-server's ${proxied})`);
     }
     await page.locator('#workbench\\.parts\\.statusbar', { hasText: 'DOX: opened the Swagger UI of dox-key.json' }).waitFor({ timeout: 10_000 });
+  });
+
+  await stepDo('open upload.http', async () => {
+    await clearNotifications(page);
+    await page.getByRole('treeitem', { name: 'upload.http' }).click({ timeout: 15_000 });
+    await editorTab(page, 'upload.http').and(page.locator('.tab.active')).waitFor({ timeout: 15_000 });
+    await page.waitForFunction(
+      () => (document.querySelector('.editor-group-container.active .monaco-editor .view-lines')?.textContent ?? '').includes('DoxBoundary--'),
+      undefined,
+      { timeout: 15_000 },
+    );
+  });
+
+  await stepDo('complete the upload options\' "clientId" from the instance\'s clients', async () => {
+    // The cursor between the quotes of "clientId": "".
+    const lines = fs.readFileSync(path.join(workspace, 'upload.http'), 'utf8').split('\n');
+    const line = lines.findIndex((l) => l.includes('"clientId": ""'));
+    await gotoLine(page, `${line + 1}:${lines[line].indexOf('""') + 2}`);
+    const widget = page.locator('.suggest-widget.visible');
+    const rows = widget.locator('.monaco-list-row');
+    // The instance's data may still be on its way (an empty, incomplete
+    // list): ask again, as a user would.
+    for (let attempt = 1; ; attempt++) {
+      await page.keyboard.press('Control+Space');
+      try {
+        await rows.first().waitFor({ timeout: 5_000 });
+        break;
+      } catch (err) {
+        if (attempt === 3) {
+          throw new Error(`no completion list after ${attempt} tries (${JSON.stringify(await page.locator('.suggest-widget').allInnerTexts())})`, { cause: err });
+        }
+        await page.keyboard.press('Escape');
+      }
+    }
+    const labels = (await rows.locator('.label-name').allInnerTexts()).map(normalise).sort();
+    const want = ['c_00', 'c_01', 'default'];
+    if (JSON.stringify(labels) !== JSON.stringify(want)) {
+      throw new Error(`the completion list shows ${JSON.stringify(labels)}, not the instance's clients ${JSON.stringify(want)}`);
+    }
+    for (let i = 0; i < want.length; i++) {
+      const focused = normalise(await rows.and(page.locator('.focused')).locator('.label-name').innerText());
+      if (focused === 'c_00') {
+        break;
+      }
+      await page.keyboard.press('ArrowDown');
+      await rows.and(page.locator('.focused')).filter({ hasNotText: new RegExp(`^${focused}\\b`) }).waitFor({ timeout: 5_000 });
+    }
+    // Each item says what it is.
+    await page.locator('.suggest-widget.visible, .suggest-details-container').getByText('DOX client · Invoices Europe').first().waitFor({ timeout: 5_000 });
+    const box = await widget.boundingBox();
+    const text = await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().boundingBox();
+    // The docs picture (docs/images/completion.png): the options part's
+    // headers (four lines above the cursor's), the JSON and the list.
+    const currentLine = page.locator('.editor-group-container.active .monaco-editor .view-overlays .current-line');
+    const current = (await currentLine.count()) > 0 ? await currentLine.first().boundingBox() : null;
+    const x = Math.max(text.x - 4, box.x - 220);
+    const y = Math.max(text.y, current ? current.y - 4 * current.height : box.y - 120);
+    await page.screenshot({
+      path: path.join(artifacts, 'completion.png'),
+      clip: { x, y, width: box.x + box.width + 12 - x, height: box.y + box.height + 12 - y },
+    });
+    await page.keyboard.press('Enter');
+    await widget.waitFor({ state: 'hidden', timeout: 5_000 });
+    const after = (await editorText(page)).split('\n');
+    if (!after.includes('  "clientId": "c_00",')) {
+      throw new Error(`after accepting c_00 the options read ${JSON.stringify(after.filter((l) => /clientId/.test(l)))}`);
+    }
+  });
+
+  const upload = await stepDo('insert the Bearer header into the upload, save, and send it', async () => {
+    await palette(page, 'DOX: Insert Bearer Header');
+    await page.waitForFunction(
+      () => /Authorization:\s+Bearer\s+eyJ/.test(document.querySelector('.editor-group-container.active .monaco-editor .view-lines')?.textContent?.replace(/\u00a0/g, ' ') ?? ''),
+      undefined,
+      { timeout: 15_000 },
+    );
+    await page.keyboard.press('Control+S');
+    await editorTab(page, 'upload.http').and(page.locator('.tab.active:not(.dirty)')).waitFor({ timeout: 10_000 });
+    const file = path.join(workspace, 'upload.http');
+    for (const deadline = Date.now() + 10_000; !/^Authorization: Bearer /m.test(fs.readFileSync(file, 'utf8')); ) {
+      if (Date.now() > deadline) {
+        throw new Error('upload.http on disk has no Authorization header 10 s after saving');
+      }
+      await page.waitForTimeout(100);
+    }
+    const text = fs.readFileSync(file, 'utf8');
+    const lines = text.split('\n');
+    const at = lines.findIndex((l) => l.startsWith('Authorization: Bearer '));
+    if (at < 0 || !lines[at - 1].startsWith('Content-Type: multipart/form-data')) {
+      throw new Error(`the Bearer header is not among the upload's headers: ${JSON.stringify(lines.slice(Math.max(0, at - 2), at + 2).map((l) => l.slice(0, 40)))}`);
+    }
+    const options = JSON.parse(/name="options"\nContent-Type: application\/json\n\n([\s\S]*?)\n--DoxBoundary--/.exec(text)?.[1] ?? 'null');
+    if (options?.clientId !== 'c_00') {
+      throw new Error(`the saved options are ${JSON.stringify(options)}`);
+    }
+    // What REST Client or httpyac would send for this request.
+    const form = new FormData();
+    form.append('file', new Blob([fs.readFileSync(path.join(workspace, 'invoice.pdf'))], { type: 'application/pdf' }), 'invoice.pdf');
+    form.append('options', JSON.stringify(options));
+    const res = await fetch(`${env('E2E_API_URL')}/document-information-extraction/v1/document/jobs`, {
+      method: 'POST',
+      headers: { Authorization: lines[at].slice('Authorization: '.length) },
+      body: form,
+    });
+    const body = await res.json();
+    if (res.status !== 201 || !body.id) {
+      throw new Error(`the DOX API answers the upload with ${res.status}: ${JSON.stringify(body).slice(0, 200)}`);
+    }
+    log(`  job ${body.id}`);
+    // The job request goes below the last (empty) line.
+    return { id: body.id, line: lines.length + 2 };
+  });
+
+  await stepDo('add the job request: its lens says PENDING', async () => {
+    await page.keyboard.press('Control+End');
+    await page.keyboard.insertText(`\n### the uploaded invoice's job\nGET ${env('E2E_API_URL')}/document-information-extraction/v1/document/jobs/${upload.id}\n`);
+    await page.keyboard.press('Escape');
+    await jobLens(page, /^DOX job PENDING$/);
+  });
+
+  await stepDo('click the job lens: the read-only view of the extracted fields', async () => {
+    await jobLens(page, /^DOX job PENDING$/).then((lens) => lens.click());
+    const tab = page.getByRole('tab', { name: new RegExp(`^DOX job ${upload.id}\\.md`) });
+    await tab.waitFor({ timeout: 30_000 });
+    const view = page.locator('.editor-group-container').filter({ has: tab }).locator('.monaco-editor .view-lines').first();
+    await view.filter({ hasText: 'INV-2024-0042' }).waitFor({ timeout: 10_000 });
+    const lines = normalise(await view.innerText()).split('\n');
+    const want = [
+      `# DOX job ${upload.id}`,
+      'Status: **DONE** · document type `invoice`',
+      '| documentNumber | INV-2024-0042 | 98% | 1 |',
+      '| documentDate | 2024-05-17 | 96% | 1 |',
+      '| grossAmount | 1190 | 95% | 1 |',
+      '| currencyCode | EUR | 99% | 1 |',
+      '| senderName | Muster Bürobedarf GmbH | 91% | 1 |',
+    ];
+    // Markdown editors wrap long lines, at spaces the pieces keep.
+    const flat = lines.join('');
+    const missing = want.filter((l) => !flat.includes(l));
+    if (missing.length) {
+      throw new Error(`the job view lacks ${JSON.stringify(missing)}; it shows ${JSON.stringify(lines)}`);
+    }
+    await page.screenshot({ path: path.join(artifacts, 'job-view.png') });
+    // Typing into it is refused.
+    await view.click();
+    await page.keyboard.press('x');
+    await page.locator('.monaco-editor-overlaymessage', { hasText: /read-only/i }).first().waitFor({ timeout: 5_000 });
+    if (normalise(await view.innerText()).split('\n').join('\n') !== lines.join('\n')) {
+      throw new Error('the job view changed when typed into');
+    }
+  });
+
+  await stepDo('back in upload.http the lens says DONE', async () => {
+    // Focusing the editor again makes VS Code ask for its lenses; the
+    // request is scrolled into view, with its lens.
+    await page.getByRole('tab', { name: /^upload\.http\b/ }).click();
+    await gotoLine(page, String(upload.line));
+    await jobLens(page, /^DOX job DONE · 5 fields$/);
+    await page.screenshot({ path: path.join(artifacts, 'job-lens-done.png') });
   });
 
   await stepDo('check that no secret is on screen', () => assertNoSecretOnScreen(page, 'the workbench'));

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULTS, normaliseConfiguration, onPath, relativeInside, serverSettings } from '../../src/settings';
 
@@ -143,5 +144,15 @@ describe('onPath', () => {
     assert.equal(onPath('cf', { PATH: '/usr/bin' }, exists, path.posix, false), false);
     assert.equal(onPath('cf', { Path: 'C:\\Windows;C:\\CF', PATHEXT: '.COM;.EXE' }, exists, path.win32, true), true);
     assert.equal(onPath('cf', {}, exists, path.posix, false), false);
+  });
+});
+
+describe('settings a workspace cannot set', () => {
+  // A cloned repository's .vscode/settings.json would otherwise add its
+  // own collector to the hosts that get the token (review of issue 12).
+  it('dox.extraHosts is not read from workspace settings', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8'));
+    const props = pkg.contributes.configuration.properties ?? {};
+    assert.equal(props['dox.extraHosts'].scope, 'machine');
   });
 });
