@@ -104,8 +104,7 @@ func TestRetainedGarbageSeesABurst(t *testing.T) {
 	for range 64 {
 		burst = append(burst, new([1 << 20]byte))
 	}
-	runtime.KeepAlive(burst)
-	burst = nil
+	runtime.KeepAlive(burst) // its last use: garbage from here on
 	if got := retainedGarbage(); got < 48<<20 {
 		t.Errorf("%d MB retained after 64 MB of garbage, want at least 48", got>>20)
 	}
@@ -140,8 +139,7 @@ func TestLimitCapsOnlyLargeHeaps(t *testing.T) {
 	if got := debug.SetMemoryLimit(-1); got < 192<<20 {
 		t.Errorf("limit %d MB with 128 MB live, want at least 192 MB", got>>20)
 	}
-	runtime.KeepAlive(doc)
-	doc = nil
+	runtime.KeepAlive(doc) // its last use: garbage from here on
 	runtime.GC()
 	setLimitFromLiveHeap()
 	if got := debug.SetMemoryLimit(-1); got > 96<<20 {
