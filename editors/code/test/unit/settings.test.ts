@@ -155,4 +155,11 @@ describe('settings a workspace cannot set', () => {
     const props = pkg.contributes.configuration.properties ?? {};
     assert.equal(props['dox.extraHosts'].scope, 'machine');
   });
+  // The same repository would otherwise name a binary of its own for the
+  // extension to start: code execution on opening the folder.
+  it('dox.server.path is not read from workspace settings', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8'));
+    const props = pkg.contributes.configuration.properties ?? {};
+    assert.equal(props['dox.server.path'].scope, 'machine');
+  });
 });
