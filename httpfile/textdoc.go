@@ -15,17 +15,18 @@ import (
 //
 // The parse itself is not kept: for 5,000 requests it is 3 MB beside the
 // 2 MB of what the features read, and only edit planning (a command, not
-// every keystroke) needs it again.
+// every keystroke) needs it again. What is kept, Shed drops once the
+// editor is quiet (docs/performance.md, "One version, one parse").
 type Text struct {
 	src    []byte
 	buffer bool
 
-	linesOnce sync.Once
-	lines     *source
+	linesMu sync.Mutex
+	lines   *source
 
-	readOnce sync.Once
-	doc      *Document
-	tokens   []TokenRef
+	readMu sync.Mutex
+	doc    *Document
+	tokens []TokenRef
 }
 
 // NewText is src as a file holds it: a leading byte order mark is not a
@@ -41,25 +42,46 @@ func NewBuffer(src []byte) *Text { return &Text{src: src, buffer: true} }
 func (t *Text) Bytes() []byte { return t.src }
 
 func (t *Text) source() *source {
-	t.linesOnce.Do(func() {
+	t.linesMu.Lock()
+	defer t.linesMu.Unlock()
+	if t.lines == nil {
 		t.lines = newSource(t.src)
 		if t.buffer {
 			t.lines.base0 = 0
 		}
 		// A Text's bytes never change, so a string may share them.
 		t.lines.str = unsafe.String(unsafe.SliceData(t.src), len(t.src))
-	})
+	}
 	return t.lines
 }
 
 func (t *Text) parse() *parsed { return parseSource(t.source()) }
 
-// read builds what the features read, from one parse.
-func (t *Text) read() {
-	t.readOnce.Do(func() {
+// read returns what the features read, built from one parse on first use
+// (and again after Shed). Concurrent readers wait for the one parse.
+func (t *Text) read() (*Document, []TokenRef) {
+	t.readMu.Lock()
+	defer t.readMu.Unlock()
+	if t.doc == nil {
 		p := t.parse()
 		t.doc, t.tokens = p.document(), p.tokens()
-	})
+	}
+	return t.doc, t.tokens
+}
+
+// Shed drops what Text built from the bytes (line index, Document, token
+// list): the next reader builds it again. A server calls it when the
+// editor is quiet, so that an open document costs its bytes, not its
+// bytes and their parse (for 5,000 requests: 9.4 MB and 2.9 MB more), at
+// the price of one parse on the next request (docs/performance.md). What a
+// reader already holds stays valid.
+func (t *Text) Shed() {
+	t.readMu.Lock()
+	t.doc, t.tokens = nil, nil
+	t.readMu.Unlock()
+	t.linesMu.Lock()
+	t.lines = nil
+	t.linesMu.Unlock()
 }
 
 // Position converts a byte offset (clamped to the text) to an LSP position.
@@ -75,15 +97,15 @@ func (t *Text) Offset(p Position) int {
 
 // Document is Parse of the text, parsed once; the caller must not change it.
 func (t *Text) Document() *Document {
-	t.read()
-	return t.doc
+	doc, _ := t.read()
+	return doc
 }
 
 // Tokens is the package's Tokens of the text, listed once; the caller must
 // not change the slice.
 func (t *Text) Tokens() []TokenRef {
-	t.read()
-	return t.tokens
+	_, tokens := t.read()
+	return tokens
 }
 
 // PlanEdits is the package's PlanEdits on the text, with its line index.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"testing"
 	"unicode/utf8"
 )
@@ -228,6 +229,34 @@ func TestTextParsesOnce(t *testing.T) {
 	text := NewBuffer(generate(10))
 	if text.Document() != text.Document() || &text.Tokens()[0] != &text.Tokens()[0] {
 		t.Error("a second call parsed again")
+	}
+}
+
+// Shed drops the parse; the next reader gets the same result from a new
+// one, and what a reader held before stays as it was, even while another
+// reader parses again.
+func TestTextShedParsesAgain(t *testing.T) {
+	text := NewBuffer(generate(10))
+	doc, tokens := text.Document(), text.Tokens()
+	want := fmt.Sprint(doc, tokens, text.Position(len(text.Bytes())/2))
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(2)
+		go func() { defer wg.Done(); text.Shed() }()
+		go func() {
+			defer wg.Done()
+			if got := fmt.Sprint(text.Document(), text.Tokens(), text.Position(len(text.Bytes())/2)); got != want {
+				t.Errorf("after Shed: %s, want %s", got, want)
+			}
+		}()
+	}
+	wg.Wait()
+	text.Shed()
+	if text.Document() == doc {
+		t.Error("Shed kept the Document")
+	}
+	if got := fmt.Sprint(doc, tokens); got != fmt.Sprint(text.Document(), text.Tokens()) {
+		t.Errorf("what a reader held changed: %s", got)
 	}
 }
 

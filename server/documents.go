@@ -61,6 +61,15 @@ func (d *documents) remove(uri protocol.DocumentURI) {
 	d.mu.Unlock()
 }
 
+// shed drops the parse of every open document while the editor is quiet:
+// an open document then holds its text alone until a request reads it
+// again (docs/performance.md, "One version, one parse").
+func (d *documents) shed() {
+	for _, doc := range d.All() {
+		doc.Source().Shed()
+	}
+}
+
 func docKey(u protocol.DocumentURI) protocol.DocumentURI {
 	return protocol.DocumentURI(fileuri.Key(string(u)))
 }

@@ -60,6 +60,7 @@ func Run(ctx context.Context, opts Options) error {
 		Log:       log,
 		SmallHeap: true,
 		Getenv:    os.Getenv, // GOMEMLIMIT is the process's, not the session's
+		Idle:      s.docs.shed,
 	})
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel() // the requests still running when the client exits

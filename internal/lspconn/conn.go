@@ -48,6 +48,11 @@ type Config struct {
 	// caps a very large heap at half again what is live (memory.go).
 	SmallHeap bool
 	Getenv    func(string) string
+	// Idle, with SmallHeap, is called once the connection has been quiet
+	// for a while (memory.go), on a goroutine of its own, before the
+	// garbage goes back to the system: the moment to drop caches that can
+	// be rebuilt, so that what they held goes back too.
+	Idle func()
 }
 
 // Conn is one LSP connection over a byte stream.
@@ -77,6 +82,7 @@ func New(in io.Reader, out io.Writer, cfg Config) *Conn {
 		gomemlimit = cfg.Getenv("GOMEMLIMIT")
 	}
 	mem := newMemory(cfg.SmallHeap, gomemlimit)
+	mem.idle = cfg.Idle
 	return &Conn{
 		cfg: cfg, log: cfg.Log, mem: mem,
 		in:       newFramer(in, maxMessage),

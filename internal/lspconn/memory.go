@@ -29,6 +29,7 @@ type memory struct {
 	after    func(time.Duration, func()) // time.AfterFunc; tests run it at will
 	retained func() uint64               // retainedGarbage
 	free     func()                      // debug.FreeOSMemory
+	idle     func()                      // Config.Idle; nil: none
 }
 
 const (
@@ -79,6 +80,9 @@ func (m *memory) wait(seen uint64) {
 		if now := m.seen.Load(); now != seen {
 			m.wait(now)
 			return
+		}
+		if m.idle != nil {
+			m.idle()
 		}
 		if m.retained() >= trimMin {
 			m.free() // a full collection, then the free pages go back

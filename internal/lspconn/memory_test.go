@@ -87,6 +87,26 @@ func TestMemoryIsTrimmedOnlyWhenIdle(t *testing.T) {
 	}
 }
 
+func TestIdleDropsCachesBeforeTheTrim(t *testing.T) {
+	m := newIdleMemory(true)
+	dropped := 0
+	m.idle = func() { dropped++; m.garbage += 3 << 20 } // a parse becomes garbage
+	m.expect(300)
+	m.garbage = 2 << 20
+	m.handled()
+	if dropped != 0 {
+		t.Fatal("caches dropped while the connection was busy")
+	}
+	m.quiet()
+	if dropped != 1 || m.trims != 1 {
+		t.Errorf("%d drops and %d trims once quiet, want 1 and 1 (the dropped caches are worth the collection)", dropped, m.trims)
+	}
+	m.quiet()
+	if dropped != 1 {
+		t.Errorf("%d drops with no message in between, want 1", dropped)
+	}
+}
+
 // The runtime's own figures: a burst's garbage counts until a trim, and
 // live data never does.
 func TestRetainedGarbageSeesABurst(t *testing.T) {
