@@ -27,6 +27,7 @@ type Text struct {
 	readMu sync.Mutex
 	doc    *Document
 	tokens []TokenRef
+	listed bool // tokens holds the token list (nil when there is none)
 }
 
 // NewText is src as a file holds it: a leading byte order mark is not a
@@ -57,27 +58,35 @@ func (t *Text) source() *source {
 
 func (t *Text) parse() *parsed { return parseSource(t.source()) }
 
-// read returns what the features read, built from one parse on first use
-// (and again after Shed). Concurrent readers wait for the one parse.
+// read returns what the features read, built from one parse on first use;
+// after Shed, the Document is built again (the token list was kept).
+// Concurrent readers wait for the one parse.
 func (t *Text) read() (*Document, []TokenRef) {
 	t.readMu.Lock()
 	defer t.readMu.Unlock()
 	if t.doc == nil {
 		p := t.parse()
-		t.doc, t.tokens = p.document(), p.tokens()
+		t.doc = p.document()
+		if !t.listed {
+			t.tokens, t.listed = p.tokens(), true
+		}
 	}
 	return t.doc, t.tokens
 }
 
-// Shed drops what Text built from the bytes (line index, Document, token
-// list): the next reader builds it again. A server calls it when the
-// editor is quiet, so that an open document costs its bytes, not its
-// bytes and their parse (for 5,000 requests: 9.4 MB and 2.9 MB more), at
-// the price of one parse on the next request (docs/performance.md). What a
-// reader already holds stays valid.
+// Shed drops the line index and the Document: the next reader builds them
+// again. A server calls it when the editor is quiet, so that an open
+// document costs its bytes and its token list, not its whole parse (for
+// 5,000 requests with a token each: 2.6 MB less beside the 9.4 MB of
+// text), at the price of one parse on the next request that reads the
+// Document (code lens). The token list stays: it is small (one entry per
+// token, whose text is the document's bytes), and it is all a hover
+// reads, so a hover stays as fast as on a parsed version
+// (docs/performance.md, "One version, one parse"). What a reader already
+// holds stays valid.
 func (t *Text) Shed() {
 	t.readMu.Lock()
-	t.doc, t.tokens = nil, nil
+	t.doc = nil
 	t.readMu.Unlock()
 	t.linesMu.Lock()
 	t.lines = nil
@@ -104,7 +113,13 @@ func (t *Text) Document() *Document {
 // Tokens is the package's Tokens of the text, listed once; the caller must
 // not change the slice.
 func (t *Text) Tokens() []TokenRef {
-	_, tokens := t.read()
+	t.readMu.Lock()
+	tokens, listed := t.tokens, t.listed
+	t.readMu.Unlock()
+	if listed {
+		return tokens
+	}
+	_, tokens = t.read()
 	return tokens
 }
 

@@ -232,9 +232,9 @@ func TestTextParsesOnce(t *testing.T) {
 	}
 }
 
-// Shed drops the parse; the next reader gets the same result from a new
-// one, and what a reader held before stays as it was, even while another
-// reader parses again.
+// Shed drops the Document and line index; the next reader gets the same
+// result from a new parse, the token list is kept, and what a reader held
+// before stays as it was, even while another reader parses again.
 func TestTextShedParsesAgain(t *testing.T) {
 	text := NewBuffer(generate(10))
 	doc, tokens := text.Document(), text.Tokens()
@@ -254,6 +254,9 @@ func TestTextShedParsesAgain(t *testing.T) {
 	text.Shed()
 	if text.Document() == doc {
 		t.Error("Shed kept the Document")
+	}
+	if len(tokens) == 0 || &text.Tokens()[0] != &tokens[0] {
+		t.Error("Shed dropped the token list")
 	}
 	if got := fmt.Sprint(doc, tokens); got != fmt.Sprint(text.Document(), text.Tokens()) {
 		t.Errorf("what a reader held changed: %s", got)

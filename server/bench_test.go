@@ -234,32 +234,63 @@ func BenchmarkHover(b *testing.B) {
 // a one-character change at the top of the document (changed), reporting
 // the median of each.
 func benchAfterEdits(b *testing.B, c *client, u protocol.DocumentURI, call func()) {
-	for _, changed := range []bool{false, true} {
-		b.Run(map[bool]string{false: "cached", true: "changed"}[changed], func(b *testing.B) {
-			var lat []time.Duration
-			var cpu time.Duration
-			version := 1000
-			for b.Loop() {
-				if changed {
-					b.StopTimer()
-					version++
-					c.notify("textDocument/didChange", map[string]any{
-						"textDocument":   map[string]any{"uri": u, "version": version},
-						"contentChanges": []any{map[string]any{"range": protocol.Range{}, "text": "#"}},
-					})
-					b.StartTimer()
-				}
-				cpu0 := cpuTime(b, c.cmd.Process.Pid)
-				start := time.Now()
-				call()
-				lat = append(lat, time.Since(start))
-				cpu += cpuTime(b, c.cmd.Process.Pid) - cpu0
-			}
-			sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-			b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "ms-p50")
-			b.ReportMetric(float64(cpu.Microseconds())/1000/float64(len(lat)), "server-cpu-ms")
+	b.Run("cached", func(b *testing.B) { benchCall(b, c, nil, call) })
+	version := 1000
+	b.Run("changed", func(b *testing.B) {
+		benchCall(b, c, func() {
+			version++
+			c.notify("textDocument/didChange", map[string]any{
+				"textDocument":   map[string]any{"uri": u, "version": version},
+				"contentChanges": []any{map[string]any{"range": protocol.Range{}, "text": "#"}},
+			})
+		}, call)
+	})
+}
+
+// BenchmarkAfterIdle is a hover and code lens on the 5,000-request
+// document of BenchmarkCodeLens once the server has been quiet long
+// enough to shed the document's parse (docs/performance.md): the request
+// pays for parsing the version again.
+//
+//	go test -run '^$' -bench AfterIdle -benchtime 5x ./server
+func BenchmarkAfterIdle(b *testing.B) {
+	c, u, tok := tokenDocument(b)
+	text := c.text(u)
+	at := strings.LastIndex(text, tok.AccessToken) + 10
+	line := strings.Count(text[:at], "\n")
+	col := at - strings.LastIndexByte(text[:at], '\n') - 1 // ASCII
+	doc := map[string]any{"uri": u}
+	idle := func() { time.Sleep(time.Second) } // the idle trim comes after 500 ms
+	b.Run("hover", func(b *testing.B) {
+		benchCall(b, c, idle, func() {
+			c.must("textDocument/hover", map[string]any{"textDocument": doc, "position": map[string]any{"line": line, "character": col}}, nil)
 		})
+	})
+	b.Run("codeLens", func(b *testing.B) {
+		benchCall(b, c, idle, func() { c.must("textDocument/codeLens", map[string]any{"textDocument": doc}, nil) })
+	})
+}
+
+// benchCall times call, after before (untimed) if there is one, reporting
+// the median latency and the server's processor time per call.
+func benchCall(b *testing.B, c *client, before, call func()) {
+	var lat []time.Duration
+	var cpu time.Duration
+	for b.Loop() {
+		if before != nil {
+			b.StopTimer()
+			before()
+			b.StartTimer()
+		}
+		cpu0 := cpuTime(b, c.cmd.Process.Pid)
+		start := time.Now()
+		call()
+		lat = append(lat, time.Since(start))
+		cpu += cpuTime(b, c.cmd.Process.Pid) - cpu0
 	}
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "ms-p50")
+	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(len(lat)), "server-cpu-ms")
 }
 
 func benchSession(b *testing.B) *client {
