@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -12,6 +13,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -164,7 +166,7 @@ func (e *env) start(args ...string) *client {
 		e.t.Fatal(err)
 	}
 	go func() { c.exit <- cmd.Wait() }()
-	c.frames = &frameStream{Stream: jsonrpc2.NewStream(rwc{stdout, stdin}), w: stdin}
+	c.frames = &frameStream{Stream: jsonrpc2.NewStream(rwc{stdout, stdin}), w: stdin, r: bufio.NewReader(stdout), edits: map[jsonrpc2.ID]workspaceEdit{}}
 	c.conn = jsonrpc2.NewConn(c.frames)
 	c.conn.Go(context.Background(), c.handle)
 	e.t.Cleanup(func() {
@@ -183,11 +185,17 @@ func (e *env) start(args ...string) *client {
 // encodes a notification's params twice, the second time compacting and
 // escaping them inside the message, which for the 9 MB didChange of a big
 // edit costs the test client more than the server spends on it. An editor
-// encodes a message once.
+// encodes a message once, and parses one once: Read decodes a
+// workspace/applyEdit in one pass, where jsonrpc2 would scan its params
+// into a raw message for the handler to parse again.
 type frameStream struct {
 	jsonrpc2.Stream
 	mu sync.Mutex
 	w  io.Writer
+	r  *bufio.Reader // the server's output; only Read reads it
+
+	editsMu sync.Mutex
+	edits   map[jsonrpc2.ID]workspaceEdit // decoded by Read, taken by the handler
 }
 
 func (s *frameStream) Write(ctx context.Context, msg jsonrpc2.Message) (int64, error) {
@@ -196,13 +204,74 @@ func (s *frameStream) Write(ctx context.Context, msg jsonrpc2.Message) (int64, e
 	return s.Stream.Write(ctx, msg)
 }
 
-// writeNotify sends a notification with params encoded once.
-func (s *frameStream) writeNotify(method string, params any) error {
-	body, err := fastjson.Marshal(struct {
+// Read reads a frame as jsonrpc2's stream does. A workspace/applyEdit
+// call (lspconn writes the method first, before the params) is decoded
+// once, its edit kept for the handler (takeEdit); any other message goes
+// through jsonrpc2.DecodeMessage.
+func (s *frameStream) Read(ctx context.Context) (jsonrpc2.Message, int64, error) {
+	var total, length int64
+	for {
+		line, err := s.r.ReadString('\n')
+		total += int64(len(line))
+		if err != nil {
+			return nil, total, fmt.Errorf("reading a header line: %w", err)
+		}
+		line = strings.TrimSpace(line)
+		if line == "" {
+			break
+		}
+		if v, ok := strings.CutPrefix(line, "Content-Length:"); ok {
+			if length, err = strconv.ParseInt(strings.TrimSpace(v), 10, 32); err != nil || length <= 0 {
+				return nil, total, fmt.Errorf("bad Content-Length %q", v)
+			}
+		}
+	}
+	if length == 0 {
+		return nil, total, errors.New("no Content-Length header")
+	}
+	body := make([]byte, length)
+	if _, err := io.ReadFull(s.r, body); err != nil {
+		return nil, total, fmt.Errorf("reading a message: %w", err)
+	}
+	total += length
+	if bytes.Contains(body[:min(len(body), 64)], []byte(`"method":"workspace/applyEdit"`)) {
+		var call struct {
+			ID     jsonrpc2.ID `json:"id"`
+			Params struct {
+				Edit workspaceEdit `json:"edit"`
+			} `json:"params"`
+		}
+		// ZeroCopy: the edit's strings share body, which nothing reuses.
+		if _, err := fastjson.Parse(body, &call, fastjson.ZeroCopy); err != nil {
+			return nil, total, fmt.Errorf("workspace/applyEdit: %w", err)
+		}
+		s.editsMu.Lock()
+		s.edits[call.ID] = call.Params.Edit
+		s.editsMu.Unlock()
+		msg, err := jsonrpc2.NewCall(call.ID, "workspace/applyEdit", nil)
+		return msg, total, err
+	}
+	msg, err := jsonrpc2.DecodeMessage(body)
+	return msg, total, err
+}
+
+// takeEdit returns the edit Read decoded for the call id.
+func (s *frameStream) takeEdit(id jsonrpc2.ID) (workspaceEdit, bool) {
+	s.editsMu.Lock()
+	defer s.editsMu.Unlock()
+	e, ok := s.edits[id]
+	delete(s.edits, id)
+	return e, ok
+}
+
+// writeNotify sends a notification with params encoded once, into a
+// buffer of about size bytes (an editor knows what it is sending).
+func (s *frameStream) writeNotify(method string, params any, size int) error {
+	body, err := fastjson.Append(make([]byte, 0, size+len(method)+64), struct {
 		JSONRPC string `json:"jsonrpc"`
 		Method  string `json:"method"`
 		Params  any    `json:"params"`
-	}{"2.0", method, params})
+	}{"2.0", method, params}, 0)
 	if err != nil {
 		return err
 	}
@@ -224,13 +293,15 @@ type rwc struct {
 func (c *client) handle(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc2.Request) error {
 	switch req.Method() {
 	case "workspace/applyEdit":
-		var p struct {
-			Edit workspaceEdit `json:"edit"`
+		call, ok := req.(*jsonrpc2.Call)
+		if !ok {
+			return nil // a notification of that name: nothing to answer
 		}
-		// One pass with the decoder jsonrpc2 itself uses: an edit can carry
-		// megabytes, and an editor parses it once.
-		if err := fastjson.Unmarshal(req.Params(), &p); err != nil {
-			return reply(ctx, nil, err)
+		// Decoded once, as it was read (frameStream.Read): an edit can
+		// carry megabytes, and an editor parses it once.
+		edit, ok := c.frames.takeEdit(call.ID())
+		if !ok {
+			return reply(ctx, nil, errors.New("test client: the edit was not decoded"))
 		}
 		c.mu.Lock()
 		refuse := c.refuseEdits
@@ -239,7 +310,7 @@ func (c *client) handle(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc
 		if refuse {
 			return reply(ctx, map[string]any{"applied": false, "failureReason": "refused by test"}, nil)
 		}
-		applied, reason := c.applyWorkspaceEdit(p.Edit)
+		applied, reason := c.applyWorkspaceEdit(edit)
 		return reply(ctx, map[string]any{"applied": applied, "failureReason": reason}, nil)
 	case "window/workDoneProgress/create", "client/registerCapability":
 		return reply(ctx, nil, nil)
@@ -342,14 +413,18 @@ func (c *client) applyWorkspaceEdit(we workspaceEdit) (bool, string) {
 		version := doc.version
 		c.mu.Unlock()
 		c.wake()
-		changes := []any{map[string]any{"text": text}}
+		changes, size := []any{map[string]any{"text": text}}, len(text)+64
 		if c.incremental {
 			changes = vscodeChanges(ch.edits)
+			size = 0
+			for _, e := range ch.edits {
+				size += len(e.NewText) + 96 // a range and the keys
+			}
 		}
 		err = c.frames.writeNotify("textDocument/didChange", map[string]any{
 			"textDocument":   map[string]any{"uri": ch.uri, "version": version},
 			"contentChanges": changes,
-		})
+		}, size+len(ch.uri)+64)
 		if err != nil {
 			return false, err.Error()
 		}
@@ -436,8 +511,12 @@ func applyEdits(text string, edits []protocol.TextEdit) (string, error) {
 		spans[i] = span{s, en, e.NewText}
 	}
 	sort.SliceStable(spans, func(i, j int) bool { return spans[i].start < spans[j].start })
+	size := len(text)
+	for _, s := range spans {
+		size += len(s.text) - (s.end - s.start)
+	}
 	var b strings.Builder
-	b.Grow(len(text))
+	b.Grow(max(size, 0))
 	at := 0
 	for _, s := range spans {
 		if s.start < at {
