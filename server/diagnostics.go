@@ -2,6 +2,7 @@ package server
 
 import (
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -168,7 +169,10 @@ func (cc *claimsCache) parse(token string) (auth.Claims, error) {
 		cc.m = map[string]claimsResult{} // tokens turn over every 12 h; start afresh
 	}
 	c, err := auth.ParseClaims(token)
-	cc.m[token] = claimsResult{c, err}
+	// A copy: token is a slice of its document's text (httpfile.Text), so
+	// as a key it would keep that whole text (9 MB for a 5,000-request
+	// document) alive after the document is closed or changed.
+	cc.m[strings.Clone(token)] = claimsResult{c, err}
 	return c, err
 }
 
