@@ -11,6 +11,7 @@ import (
 	"github.com/doxls/doxls/envfile"
 	"github.com/doxls/doxls/gitcheck"
 	"github.com/doxls/doxls/httpfile"
+	"github.com/doxls/doxls/internal/testbin"
 	"github.com/doxls/doxls/internal/testgit"
 )
 
@@ -142,6 +143,7 @@ func TestWithEnvironmentsReadsNoLinkOutOfTheWorkspace(t *testing.T) {
 	if err := os.WriteFile(creds, []byte("HOST=Sup3r-s3cret.example\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	testbin.SkipUnderWine(t, "a symbolic link it makes cannot be opened")
 	if err := os.Symlink(creds, filepath.Join(root, envfile.Dotenv)); err != nil {
 		t.Skipf("no symbolic links here: %v", err)
 	}

@@ -110,12 +110,7 @@ func (r *Keyring) Load(ctx context.Context, path string) (*auth.ServiceKey, erro
 		if err != nil {
 			return nil, err
 		}
-		r.mu.Lock()
-		defer r.mu.Unlock()
-		r.keys[key.ID] = key
-		r.loaded[key.ID] = true
-		r.active = key.ID
-		return key, nil
+		return r.activate(key), nil
 	}
 	r.mu.Lock()
 	folders := append([]string(nil), r.folders...)
@@ -128,12 +123,17 @@ func (r *Keyring) Load(ctx context.Context, path string) (*auth.ServiceKey, erro
 		return nil, err
 	}
 	key.ID = keyID(folders, path)
+	return r.activate(key), nil
+}
+
+// activate keeps key, loaded explicitly, as the active key.
+func (r *Keyring) activate(key *auth.ServiceKey) *auth.ServiceKey {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.keys[key.ID] = key
 	r.loaded[key.ID] = true
 	r.active = key.ID
-	return key, nil
+	return key
 }
 
 // Reread reads a key from Cloud Foundry again (it may have been rotated

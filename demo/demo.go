@@ -12,6 +12,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -21,6 +23,7 @@ import (
 
 	"github.com/doxls/doxls/auth"
 	"github.com/doxls/doxls/auth/uaatest"
+	"github.com/doxls/doxls/httpfile"
 	"github.com/doxls/doxls/internal/fileuri"
 	"github.com/doxls/doxls/server"
 )
@@ -229,11 +232,7 @@ func (s *session) apply(ctx context.Context, we protocol.WorkspaceEdit) bool {
 		if dc.TextDocument.URI != s.uri {
 			return false
 		}
-		text, ok := applyEdits(s.doc, dc.Edits)
-		if !ok {
-			return false
-		}
-		s.doc = text
+		s.doc = applyEdits(s.doc, dc.Edits)
 		s.ver++
 	}
 	return s.conn.Notify(ctx, "textDocument/didChange", map[string]any{
@@ -242,25 +241,24 @@ func (s *session) apply(ctx context.Context, we protocol.WorkspaceEdit) bool {
 	}) == nil
 }
 
-// applyEdits applies non-overlapping edits; the sample is ASCII, so UTF-16
-// positions are byte columns here.
-func applyEdits(text string, edits []protocol.TextEdit) (string, bool) {
-	lines := strings.SplitAfter(text, "\n")
-	offset := func(p protocol.Position) int {
-		n := 0
-		for i := 0; i < int(p.Line) && i < len(lines); i++ {
-			n += len(lines[i])
-		}
-		return n + int(p.Character)
+// applyEdits applies the edits of a workspace edit as an editor does: as
+// changes last to first, so that each range is still the one the server
+// computed (httpfile.ApplyChanges is the server's own didChange code).
+func applyEdits(text string, edits []protocol.TextEdit) string {
+	sorted := slices.Clone(edits)
+	sort.SliceStable(sorted, func(i, j int) bool {
+		a, b := sorted[i].Range.Start, sorted[j].Range.Start
+		return a.Line > b.Line || a.Line == b.Line && a.Character > b.Character
+	})
+	changes := make([]httpfile.Change, len(sorted))
+	for i, e := range sorted {
+		changes[i] = httpfile.Change{Range: &httpfile.Range{Start: position(e.Range.Start), End: position(e.Range.End)}, NewText: []byte(e.NewText)}
 	}
-	for i := len(edits) - 1; i >= 0; i-- {
-		start, end := offset(edits[i].Range.Start), offset(edits[i].Range.End)
-		if start > len(text) || end > len(text) || start > end {
-			return "", false
-		}
-		text = text[:start] + edits[i].NewText + text[end:]
-	}
-	return text, true
+	return string(httpfile.ApplyChanges(httpfile.NewBuffer([]byte(text)), changes).Bytes())
+}
+
+func position(p protocol.Position) httpfile.Position {
+	return httpfile.Position{Line: int(p.Line), Character: int(p.Character)}
 }
 
 func (s *session) open(path, text string) protocol.DocumentURI {

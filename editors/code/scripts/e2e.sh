@@ -213,7 +213,6 @@ say "driving VS Code in Chromium"
 NODE_PATH=$tools/cs/node_modules \
 E2E_URL="http://127.0.0.1:$port/?folder=$ws" \
 E2E_WORKSPACE=$ws \
-E2E_USER_SETTINGS=$work/cs/ud/User/settings.json \
 E2E_API_URL=$api_url \
 E2E_ARTIFACTS=$artifacts \
 E2E_CHROMIUM=$chromium_bin \

@@ -689,9 +689,7 @@ async function run(page) {
 
   await stepDo('point dox.server.path at a missing binary', async () => {
     await clearNotifications(page);
-    // User settings: the setting is machine-scoped, so that a cloned
-    // repository cannot name the program the extension starts.
-    const file = env('E2E_USER_SETTINGS');
+    const file = path.join(workspace, '.vscode', 'settings.json');
     const settings = JSON.parse(fs.readFileSync(file, 'utf8'));
     settings['dox.server.path'] = '/nonexistent/doxls';
     fs.writeFileSync(file, JSON.stringify(settings, null, 2));

@@ -155,11 +155,10 @@ describe('settings a workspace cannot set', () => {
     const props = pkg.contributes.configuration.properties ?? {};
     assert.equal(props['dox.extraHosts'].scope, 'machine');
   });
-  // The same repository would otherwise name a binary of its own for the
-  // extension to start: code execution on opening the folder.
-  it('dox.server.path is not read from workspace settings', () => {
+  // The same repository's dox.server.path would name a program for the
+  // extension to start: the extension runs only once the folder is trusted.
+  it('the extension stays off in Restricted Mode', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8'));
-    const props = pkg.contributes.configuration.properties ?? {};
-    assert.equal(props['dox.server.path'].scope, 'machine');
+    assert.equal(pkg.capabilities.untrustedWorkspaces.supported, false);
   });
 });
