@@ -1,12 +1,14 @@
 package server_test
 
 import (
+	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"go.lsp.dev/jsonrpc2"
+	"go.lsp.dev/uri"
 
 	"github.com/doxls/doxls/auth/uaatest"
 )
@@ -309,4 +311,43 @@ func redactJWTs(s string) string {
 		}
 	}
 	return s
+}
+
+// A discovery that ends after a failed fetch of the active key (VS Code
+// sends the new setting and asks for the token at once; discovery runs off
+// the read loop) leaves the client's state at "error", not "missing".
+func TestDiscoveryAfterAFailedFetchKeepsTheError(t *testing.T) {
+	e := newEnv(t, uaatest.Options{})
+	wrong := uaatest.Client{ID: uaatest.DefaultClient.ID, Secret: "wr0ng+$ecret/=!"}
+	e.write("dox-key.json", string(e.uaa.KeyJSON(wrong)))
+	c := e.session(nil)
+	if err := c.command("doxls.getToken", nil, nil); err == nil {
+		t.Fatal("getToken with a wrong secret succeeded")
+	}
+	c.waitStatus("error")
+	if err := c.conn.Notify(t.Context(), "workspace/didChangeWatchedFiles", map[string]any{
+		"changes": []any{map[string]any{"uri": uri.File(e.key), "type": 2}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// Commands wait for the discovery that message started; its status
+	// notification, if any, is written before this answer.
+	var keys struct {
+		Active string `json:"active"`
+	}
+	if err := c.command("doxls.loadServiceKey", nil, &keys); err != nil {
+		t.Fatal(err)
+	}
+	c.mu.Lock()
+	last := ""
+	for _, n := range c.notes {
+		var st statusNote
+		if n.method == "dox/tokenStatus" && json.Unmarshal(n.params, &st) == nil && st.Key == keys.Active {
+			last = st.State
+		}
+	}
+	c.mu.Unlock()
+	if last != "error" {
+		t.Errorf("the client's last state of %s is %q, want error", keys.Active, last)
+	}
 }

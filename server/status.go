@@ -39,10 +39,15 @@ type status struct {
 	// current is the token each key's timers are for: callers that shared
 	// one fetch report the same token, and the client hears of it once.
 	current map[string]string
+
+	// sendMu orders the notifications with told, the keys the client has
+	// heard a state of: "no token yet" is for a key it knows nothing about.
+	sendMu sync.Mutex
+	told   map[string]bool
 }
 
 func newStatus(s *Server) *status {
-	return &status{s: s, timers: map[string][]*time.Timer{}, current: map[string]string{}}
+	return &status{s: s, timers: map[string][]*time.Timer{}, current: map[string]string{}, told: map[string]bool{}}
 }
 
 var _ commands.Status = (*status)(nil)
@@ -84,7 +89,27 @@ func (st *status) Cleared(id string) {
 	st.send(id, stateMissing, nil, "token cleared")
 }
 
+// Untold says "no token yet" for key id unless the client has heard of it:
+// a discovery runs off the read loop, so it may end after a command that
+// already fetched (or failed to fetch) the new key's token, and must not
+// turn that state back into "missing".
+func (st *status) Untold(id string) {
+	st.sendMu.Lock()
+	defer st.sendMu.Unlock()
+	if !st.told[id] {
+		st.notify(id, stateMissing, nil, "no token yet")
+	}
+}
+
 func (st *status) send(id, state string, expiresAt *time.Time, msg string) {
+	st.sendMu.Lock()
+	defer st.sendMu.Unlock()
+	st.notify(id, state, expiresAt, msg)
+}
+
+// notify sends a state; the caller holds sendMu.
+func (st *status) notify(id, state string, expiresAt *time.Time, msg string) {
+	st.told[id] = true
 	p := tokenStatus{Key: id, State: state, Message: msg}
 	if expiresAt != nil {
 		at := expiresAt.UTC().Format(time.RFC3339)

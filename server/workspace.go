@@ -45,7 +45,7 @@ func (s *Server) discoverIf(need func() bool) {
 		s.warnCertificates(keys...)
 		if active != "" {
 			if _, ok := s.tokens.Peek(active); !ok {
-				s.status.send(active, stateMissing, nil, "no token yet")
+				s.status.Untold(active)
 			}
 		}
 	}()
