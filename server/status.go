@@ -40,14 +40,14 @@ type status struct {
 	// one fetch report the same token, and the client hears of it once.
 	current map[string]string
 
-	// sendMu orders the notifications with told, the keys the client has
-	// heard a state of: "no token yet" is for a key it knows nothing about.
+	// sendMu orders the notifications with told, the last state each key's
+	// client heard.
 	sendMu sync.Mutex
-	told   map[string]bool
+	told   map[string]tokenStatus
 }
 
 func newStatus(s *Server) *status {
-	return &status{s: s, timers: map[string][]*time.Timer{}, current: map[string]string{}, told: map[string]bool{}}
+	return &status{s: s, timers: map[string][]*time.Timer{}, current: map[string]string{}, told: map[string]tokenStatus{}}
 }
 
 var _ commands.Status = (*status)(nil)
@@ -89,14 +89,16 @@ func (st *status) Cleared(id string) {
 	st.send(id, stateMissing, nil, "token cleared")
 }
 
-// Untold says "no token yet" for key id unless the client has heard of it:
-// a discovery runs off the read loop, so it may end after a command that
-// already fetched (or failed to fetch) the new key's token, and must not
-// turn that state back into "missing".
-func (st *status) Untold(id string) {
+// NoToken tells the client that key id has no token yet, unless the last
+// it heard of the key is a failure that still stands (the next fetch will
+// say otherwise; clients show each failure, so it is not repeated).
+// Discovery runs off the read loop, so it may end after a command already
+// failed to fetch the new key's token; that "error" must not turn into
+// "missing".
+func (st *status) NoToken(id string) {
 	st.sendMu.Lock()
 	defer st.sendMu.Unlock()
-	if !st.told[id] {
+	if st.told[id].State != stateError {
 		st.notify(id, stateMissing, nil, "no token yet")
 	}
 }
@@ -109,12 +111,17 @@ func (st *status) send(id, state string, expiresAt *time.Time, msg string) {
 
 // notify sends a state; the caller holds sendMu.
 func (st *status) notify(id, state string, expiresAt *time.Time, msg string) {
-	st.told[id] = true
 	p := tokenStatus{Key: id, State: state, Message: msg}
 	if expiresAt != nil {
 		at := expiresAt.UTC().Format(time.RFC3339)
 		p.ExpiresAt = &at
 	}
+	st.write(p)
+}
+
+// write sends p and remembers it; the caller holds sendMu.
+func (st *status) write(p tokenStatus) {
+	st.told[p.Key] = p
 	if err := st.s.conn.Notify(st.s.ctx, "dox/tokenStatus", p); err != nil {
 		st.s.log.Debug("cannot send token status", zap.Error(err))
 	}

@@ -45,7 +45,7 @@ func (s *Server) discoverIf(need func() bool) {
 		s.warnCertificates(keys...)
 		if active != "" {
 			if _, ok := s.tokens.Peek(active); !ok {
-				s.status.Untold(active)
+				s.status.NoToken(active)
 			}
 		}
 	}()
