@@ -18,26 +18,19 @@ import (
 
 func bearer(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("bearer")
-	defaults := commands.DefaultSettings() // the flags default as the settings do
-	keyPath := fs.String("key", "", "service key file")
-	mode := fs.String("mode", string(defaults.InsertMode), "header, variable or envFile")
-	envName := fs.String("env", defaults.EnvName, "envFile mode: the environment in http-client.private.env.json")
-	envFormat := fs.String("env-format", string(defaults.EnvFormat), "envFile mode: json (http-client.private.env.json) or dotenv (.env)")
+	flags := addInsertFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	m, err := commands.ParseMode(*mode)
-	if err != nil {
-		return usageError{"--mode " + err.Error()}
-	}
-	envS, err := envSettings(*envName, *envFormat)
+	envS, err := flags.settings()
 	if err != nil {
 		return err
 	}
+	m := envS.InsertMode
 	if fs.NArg() == 0 {
 		return usageError{"bearer needs at least one .http file"}
 	}
-	key, tok, err := fetch(ctx, *keyPath)
+	key, tok, err := fetch(ctx, *flags.key)
 	if err != nil {
 		return err
 	}
@@ -64,21 +57,6 @@ func bearer(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return fmt.Errorf("%d of %d files could not be edited", failed, fs.NArg())
 	}
 	return nil
-}
-
-// envSettings are the settings of "bearer --mode envFile".
-func envSettings(env, format string) (commands.Settings, error) {
-	s := commands.DefaultSettings()
-	f, err := commands.ParseEnvFormat(format)
-	if err != nil {
-		return s, usageError{"--env-format " + err.Error()}
-	}
-	s.EnvFormat = f
-	if env == "" {
-		return s, usageError{"--env must name an environment"}
-	}
-	s.EnvName = env
-	return s, nil
 }
 
 // bearerEnv is "doxls bearer --mode envFile": for each request file, the

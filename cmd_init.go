@@ -24,12 +24,8 @@ import (
 // prints its path.
 func initFile(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("init")
-	defaults := commands.DefaultSettings() // the flags default as the settings do
-	keyPath := fs.String("key", "", "service key file")
-	mode := fs.String("mode", string(defaults.InsertMode), "header, variable or envFile")
+	flags := addInsertFlags(fs)
 	name := fs.String("name", commands.DefaultRequestFile, "file name")
-	envName := fs.String("env", defaults.EnvName, "envFile mode: the environment in http-client.private.env.json")
-	envFormat := fs.String("env-format", string(defaults.EnvFormat), "envFile mode: json (http-client.private.env.json) or dotenv (.env)")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -38,17 +34,14 @@ func initFile(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	s, err := envSettings(*envName, *envFormat)
+	s, err := flags.settings()
 	if err != nil {
 		return err
-	}
-	if s.InsertMode, err = commands.ParseMode(*mode); err != nil {
-		return usageError{"--mode " + err.Error()}
 	}
 	if err := commands.CheckFileName(*name); err != nil {
 		return usageError{"--" + err.Error()}
 	}
-	key, err := findKey(ctx, *keyPath)
+	key, err := findKey(ctx, *flags.key)
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"strings"
 
+	"github.com/doxls/doxls/commands"
 	"github.com/doxls/doxls/demo"
 )
 
@@ -129,4 +130,37 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		return usageError{err.Error()}
 	}
 	return nil
+}
+
+// insertFlags are the flags of the subcommands that write a token (bearer,
+// init): the key, and where the token goes, defaulting as the settings do.
+type insertFlags struct{ key, mode, env, envFormat *string }
+
+func addInsertFlags(fs *flag.FlagSet) insertFlags {
+	defaults := commands.DefaultSettings()
+	return insertFlags{
+		key:       fs.String("key", "", "service key file, or cf:INSTANCE/KEY"),
+		mode:      fs.String("mode", string(defaults.InsertMode), "header, variable or envFile"),
+		env:       fs.String("env", defaults.EnvName, "envFile mode: the environment in http-client.private.env.json"),
+		envFormat: fs.String("env-format", string(defaults.EnvFormat), "envFile mode: json (http-client.private.env.json) or dotenv (.env)"),
+	}
+}
+
+// settings are the settings the flags name; a bad value is a usage error
+// naming its flag.
+func (f insertFlags) settings() (commands.Settings, error) {
+	s := commands.DefaultSettings()
+	format, err := commands.ParseEnvFormat(*f.envFormat)
+	if err != nil {
+		return s, usageError{"--env-format " + err.Error()}
+	}
+	s.EnvFormat = format
+	if *f.env == "" {
+		return s, usageError{"--env must name an environment"}
+	}
+	s.EnvName = *f.env
+	if s.InsertMode, err = commands.ParseMode(*f.mode); err != nil {
+		return s, usageError{"--mode " + err.Error()}
+	}
+	return s, nil
 }
